@@ -1,0 +1,38 @@
+/* cycle_enum.h: enumerate the elementary cycles of a directed graph (Johnson, "Finding all the
+ * elementary circuits of a directed graph", SIAM J. Comput. 1975), bounded.
+ *
+ * Used on the complete edge set at report time, where the lock graph's acyclic core (lockgraph.h)
+ * has dropped the edges that closed cycles. Each elementary cycle is reported exactly once, rotated
+ * so that its smallest node id comes first. Self-loops (x -> x) are cycles of length 1.
+ *
+ * Threading: none (pure function). Memory: the given allocator; temporary only.
+ */
+#ifndef RACELAB_CYCLE_ENUM_H
+#define RACELAB_CYCLE_ENUM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rl_alloc.h"
+
+typedef struct rl_edge_pair {
+    uint32_t from, to;
+} rl_edge_pair;
+
+/* Called once per cycle: nodes[0] -> nodes[1] -> ... -> nodes[len-1] -> nodes[0].
+ * Return false to stop the enumeration early. */
+typedef bool (*rl_cycle_fn)(void *ctx, const uint32_t *nodes, size_t len);
+
+typedef struct rl_cycle_enum_result {
+    size_t cycles;   /* cycles passed to the callback */
+    bool truncated;  /* stopped at max_cycles (or by the callback, or out of memory) */
+    bool nomem;      /* ran out of memory */
+} rl_cycle_enum_result;
+
+/* Nodes are ids < n_nodes. Duplicate edges are allowed and ignored. max_cycles == 0 means no bound. */
+rl_cycle_enum_result rl_cycles_enumerate(const rl_allocator *alloc, size_t n_nodes,
+                                         const rl_edge_pair *edges, size_t n_edges,
+                                         size_t max_cycles, rl_cycle_fn fn, void *ctx);
+
+#endif
