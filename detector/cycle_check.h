@@ -62,7 +62,12 @@ typedef struct rl_cycle_check_result {
 } rl_cycle_check_result;
 
 /* Checks the cycle whose edges are edges[0..n_edges). result->chosen must point at n_edges slots.
- * max_steps bounds the backtracking (0 = default of 1,000,000). */
+ * max_steps bounds the backtracking (0 = default of 1,000,000): one step is one witness tried, and
+ * the strict search and the relaxed ones share the budget. Witnesses are tried in the order given.
+ * Special cases: n_edges == 1 (a self-loop: a double lock, reported elsewhere) is always
+ * RL_CYCLE_SINGLE_THREAD with chosen[0] = 0; n_edges == 0, or an edge without witnesses, is
+ * RL_CYCLE_MULTIPLE with chosen all zero. gate/gate_found are set only for RL_CYCLE_GATE_LOCK
+ * (gate = the lowest lock id shared by the first pair of chosen witnesses that share one). */
 void rl_cycle_check(const rl_cycle_edge *edges, size_t n_edges, size_t max_steps,
                     rl_cycle_check_result *result);
 

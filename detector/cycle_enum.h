@@ -26,11 +26,14 @@ typedef bool (*rl_cycle_fn)(void *ctx, const uint32_t *nodes, size_t len);
 
 typedef struct rl_cycle_enum_result {
     size_t cycles;   /* cycles passed to the callback */
-    bool truncated;  /* stopped at max_cycles (or by the callback, or out of memory) */
+    bool truncated;  /* more cycles exist than max_cycles (or the callback stopped, or no memory) */
     bool nomem;      /* ran out of memory */
 } rl_cycle_enum_result;
 
-/* Nodes are ids < n_nodes. Duplicate edges are allowed and ignored. max_cycles == 0 means no bound. */
+/* Nodes are ids < n_nodes (edges naming other ids are ignored). Duplicate edges are allowed and
+ * ignored. max_cycles == 0 means no bound. The order in which cycles arrive is unspecified.
+ * Cost: O((nodes + edges) * (cycles + 1)) time, O(nodes + edges) memory; with max_cycles set,
+ * finding exactly max_cycles cycles sets truncated only if a further cycle exists. */
 rl_cycle_enum_result rl_cycles_enumerate(const rl_allocator *alloc, size_t n_nodes,
                                          const rl_edge_pair *edges, size_t n_edges,
                                          size_t max_cycles, rl_cycle_fn fn, void *ctx);

@@ -34,10 +34,11 @@ typedef enum rl_lockgraph_result {
 rl_lockgraph *rl_lockgraph_new(const rl_allocator *alloc);
 void rl_lockgraph_free(rl_lockgraph *g);
 
-/* Insert from -> to. A self-edge (from == to) is a cycle of length 1.
+/* Insert from -> to. A self-edge (from == to) is a cycle of length 1: the path is [to].
  * On RL_LOCKGRAPH_CYCLE the graph is unchanged and rl_lockgraph_cycle_path() returns the existing
  * path to -> ... -> from (first element `to`, last element `from`), so that the rejected edge plus
- * that path form the cycle. */
+ * that path form the cycle. The path is a shortest one and visits no node twice.
+ * Checked in this order: self-edge (CYCLE), existing edge (EXISTS), then the insert proper. */
 rl_lockgraph_result rl_lockgraph_insert_edge(rl_lockgraph *g, uint32_t from, uint32_t to);
 
 /* The path recorded by the last insert that returned RL_LOCKGRAPH_CYCLE. Valid until the next call
@@ -45,11 +46,12 @@ rl_lockgraph_result rl_lockgraph_insert_edge(rl_lockgraph *g, uint32_t from, uin
 const uint32_t *rl_lockgraph_cycle_path(const rl_lockgraph *g, size_t *len);
 
 bool rl_lockgraph_has_edge(const rl_lockgraph *g, uint32_t from, uint32_t to);
-size_t rl_lockgraph_node_count(const rl_lockgraph *g); /* 1 + highest id seen */
+size_t rl_lockgraph_node_count(const rl_lockgraph *g); /* 1 + highest id in an inserted edge */
 size_t rl_lockgraph_edge_count(const rl_lockgraph *g);
 size_t rl_lockgraph_memory_bytes(const rl_lockgraph *g); /* bytes currently allocated */
 
-/* Tests only: true when every edge respects the rank order and ranks are a permutation. */
+/* Tests only: true when every edge respects the rank order, ranks are a permutation, and the
+ * out-lists, in-lists and edge set agree. Allocates a temporary array (false if that fails). */
 bool rl_lockgraph_check(const rl_lockgraph *g);
 
 #endif

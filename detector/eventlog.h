@@ -1,0 +1,92 @@
+/* eventlog.h: the runtime's event logs, read back. One racelab run leaves one log per process
+ * (racelab.<pid>.log; an exec'd image appends a new P section to the same file). This module parses
+ * them into plain arrays: processes, and, shared by all processes (ids are unique across them: the
+ * high 32 bits of every uid name the process image that made it), stacks, locks and gate sets.
+ * The line format is documented in docs/eventlog.md.
+ *
+ * Contract: rl_eventlog_read_dir never fails on malformed lines: it skips them and counts them in
+ * `malformed` (the runtime may have been killed mid-write). It fails (returns -1, errno set) only
+ * when the directory cannot be read. Threading: none. Memory: libc; rl_eventlog_free releases all.
+ */
+#ifndef RACELAB_EVENTLOG_H
+#define RACELAB_EVENTLOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct rl_ev_stack { uint64_t uid; uint64_t *pcs; size_t n; } rl_ev_stack;
+typedef struct rl_ev_lock {
+    uint64_t uid, addr, init_stack;
+    char kind[16], mtype[16];
+    int pshared;
+    size_t proc;   /* index of the process image that created it */
+} rl_ev_lock;
+typedef struct rl_ev_gates { uint64_t uid; uint64_t *locks; size_t n; } rl_ev_gates;
+typedef struct rl_ev_module { uint64_t bias; char *path; } rl_ev_module;
+typedef struct rl_ev_thread { uint32_t tid; int32_t parent; uint64_t stack; bool ended; } rl_ev_thread;
+typedef struct rl_ev_edge {
+    uint64_t from, to;            /* lock uids */
+    uint32_t tid;
+    char hold_mode, want_mode;    /* 'r' or 'w' */
+    bool trylock;
+    uint64_t from_stack, to_stack, gates;
+} rl_ev_edge;
+typedef struct rl_ev_misuse {
+    char kind[32], detail[64];
+    uint32_t tid;
+    uint64_t lock, stack, other;
+} rl_ev_misuse;
+typedef struct rl_ev_wait {       /* one thread of a real deadlock */
+    uint32_t tid;
+    char op[16];
+    uint64_t object;              /* lock uid, 0 if none */
+    int64_t join_tid;             /* thread joined, -1 if not a join */
+    uint64_t where;               /* stack uid of the blocking call */
+} rl_ev_wait;
+typedef struct rl_ev_hold { uint32_t tid; uint64_t lock; char mode; uint64_t where, first_stack; } rl_ev_hold;
+typedef struct rl_ev_name { uint64_t addr; char *name; } rl_ev_name;
+
+typedef struct rl_ev_proc {
+    int pid, ppid;
+    uint32_t incarnation;
+    uint64_t start_us;
+    char *exe;
+    rl_ev_module *modules; size_t n_modules;
+    rl_ev_thread *threads; size_t n_threads;
+    rl_ev_edge *edges; size_t n_edges;
+    rl_ev_misuse *misuse; size_t n_misuse;
+    char deadlock[16];            /* "cycle", "stall" or "" */
+    rl_ev_wait *waits; size_t n_waits;
+    rl_ev_hold *holds; size_t n_holds;
+    char **notes; size_t n_notes;
+    uint64_t **live_cycles; size_t *live_cycle_len; size_t n_live_cycles;
+    bool has_stats;
+    uint64_t stat_threads, stat_locks, stat_edges, stat_acquisitions;
+    char exit_how[16];            /* "exit", "deadlock" or "" (no exit record: crashed or killed) */
+    int64_t exit_status;
+} rl_ev_proc;
+
+typedef struct rl_eventlog {
+    rl_ev_proc *procs; size_t n_procs;
+    rl_ev_stack *stacks; size_t n_stacks;
+    rl_ev_lock *locks; size_t n_locks;
+    rl_ev_gates *gates; size_t n_gates;
+    rl_ev_name *names; size_t n_names;
+    size_t malformed;             /* lines skipped */
+    void *index;                  /* private lookup tables */
+} rl_eventlog;
+
+int rl_eventlog_read_dir(const char *dir, rl_eventlog *out);
+/* Parses one log's text (for tests and fuzzing); may be called several times to add logs. */
+void rl_eventlog_parse(rl_eventlog *log, const char *text, size_t len);
+void rl_eventlog_free(rl_eventlog *log);
+
+const rl_ev_stack *rl_eventlog_stack(const rl_eventlog *log, uint64_t uid);
+const rl_ev_lock *rl_eventlog_lock(const rl_eventlog *log, uint64_t uid);
+const rl_ev_gates *rl_eventlog_gates(const rl_eventlog *log, uint64_t uid);
+/* The process image a uid belongs to (by its high 32 bits), or NULL. */
+const rl_ev_proc *rl_eventlog_proc_of(const rl_eventlog *log, uint64_t uid);
+const char *rl_eventlog_name_for(const rl_eventlog *log, uint64_t addr);
+
+#endif

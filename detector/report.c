@@ -1,0 +1,678 @@
+/* report.c: builds the report document from the event logs (see report.h). */
+#include "report.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cycle_check.h"
+#include "cycle_enum.h"
+#include "symbolize.h"
+
+typedef struct builder {
+    const rl_eventlog *log;
+    const rl_run_info *info;
+    rl_symbolizer **syms;      /* per process image, lazily */
+    uint64_t *lock_uids;       /* report lock id = index here */
+    size_t n_lock_ids;
+    json_t *notes;
+} builder;
+
+/* ---------- symbols ---------- */
+
+static rl_symbolizer *symbolizer_for(builder *b, const rl_ev_proc *p)
+{
+    if (!p)
+        return NULL;
+    size_t i = (size_t)(p - b->log->procs);
+    if (!b->syms[i]) {
+        b->syms[i] = rl_symbolizer_new();
+        for (size_t k = 0; b->syms[i] && k < p->n_modules; k++)
+            rl_symbolizer_add_module(b->syms[i], p->modules[k].path, p->modules[k].bias);
+    }
+    return b->syms[i];
+}
+
+static const char *short_path(builder *b, const char *path)
+{
+    return b->info->source_root ? rl_path_relative(path, b->info->source_root) : path;
+}
+
+static json_t *frames_json(builder *b, uint64_t stack_uid)
+{
+    json_t *arr = json_array();
+    const rl_ev_stack *s = rl_eventlog_stack(b->log, stack_uid);
+    if (!s)
+        return arr;
+    rl_symbolizer *sym = symbolizer_for(b, rl_eventlog_proc_of(b->log, stack_uid));
+    for (size_t i = 0; i < s->n; i++) {
+        rl_frame f;
+        memset(&f, 0, sizeof f);
+        f.pc = s->pcs[i];
+        if (sym)
+            rl_symbolize_code(sym, s->pcs[i], true, &f);
+        char pc[32];
+        snprintf(pc, sizeof pc, "0x%llx", (unsigned long long)s->pcs[i]);
+        json_t *fr = json_pack("{s:s}", "pc", pc);
+        if (f.function[0])
+            json_object_set_new(fr, "function", json_string(f.function));
+        if (f.file[0])
+            json_object_set_new(fr, "file", json_string(short_path(b, f.file)));
+        if (f.line)
+            json_object_set_new(fr, "line", json_integer(f.line));
+        if (f.module[0])
+            json_object_set_new(fr, "module", json_string(f.module));
+        json_array_append_new(arr, fr);
+        /* stop after main: frames below it (libc start) say nothing to a student */
+        if (strcmp(f.function, "main") == 0)
+            break;
+    }
+    return arr;
+}
+
+/* "func (file:line)" of a stack's first frame with a source line */
+static void site_text(json_t *frames, char *buf, size_t n)
+{
+    buf[0] = 0;
+    size_t i;
+    json_t *f;
+    json_array_foreach(frames, i, f) {
+        const char *fn = json_string_value(json_object_get(f, "function"));
+        const char *file = json_string_value(json_object_get(f, "file"));
+        json_int_t line = json_integer_value(json_object_get(f, "line"));
+        if (file) {
+            const char *base = strrchr(file, '/');
+            snprintf(buf, n, "%s (%s:%lld)", fn ? fn : "?", base ? base + 1 : file, (long long)line);
+            return;
+        }
+        if (fn && !buf[0])
+            snprintf(buf, n, "%s", fn);
+    }
+}
+
+static size_t elem_size(const char *kind)
+{
+    if (strcmp(kind, "mutex") == 0) return sizeof(pthread_mutex_t);
+    if (strcmp(kind, "rwlock") == 0) return sizeof(pthread_rwlock_t);
+    if (strcmp(kind, "cond") == 0) return sizeof(pthread_cond_t);
+    return 32; /* sem_t */
+}
+
+static void lock_name(builder *b, const rl_ev_lock *l, char *buf, size_t n)
+{
+    const char *given = rl_eventlog_name_for(b->log, l->addr);
+    if (given) {
+        snprintf(buf, n, "%s", given);
+        return;
+    }
+    rl_symbolizer *sym = symbolizer_for(b, &b->log->procs[l->proc]);
+    if (sym && rl_symbolize_data(sym, l->addr, elem_size(l->kind), buf, n) == 0 && buf[0])
+        return;
+    json_t *fr = frames_json(b, l->init_stack);
+    char site[600];
+    site_text(fr, site, sizeof site);
+    json_decref(fr);
+    if (site[0])
+        snprintf(buf, n, "%s at %s", l->kind, site);
+    else
+        snprintf(buf, n, "%s 0x%llx", l->kind, (unsigned long long)l->addr);
+}
+
+static int lock_id(builder *b, uint64_t uid)
+{
+    for (size_t i = 0; i < b->n_lock_ids; i++)
+        if (b->lock_uids[i] == uid)
+            return (int)i;
+    uint64_t *g = realloc(b->lock_uids, (b->n_lock_ids + 1) * sizeof *g);
+    if (!g)
+        return -1;
+    b->lock_uids = g;
+    b->lock_uids[b->n_lock_ids] = uid;
+    return (int)b->n_lock_ids++;
+}
+
+static json_t *lock_json(builder *b, uint64_t uid)
+{
+    const rl_ev_lock *l = rl_eventlog_lock(b->log, uid);
+    char name[512], addr[32];
+    if (!l)
+        return json_pack("{s:i,s:s}", "id", lock_id(b, uid), "name", "unknown lock");
+    lock_name(b, l, name, sizeof name);
+    snprintf(addr, sizeof addr, "0x%llx", (unsigned long long)l->addr);
+    json_t *j = json_pack("{s:i,s:s,s:s,s:s}", "id", lock_id(b, uid), "name", name, "address", addr,
+                          "kind", l->kind);
+    if (strcmp(l->kind, "mutex") == 0)
+        json_object_set_new(j, "type", json_string(l->mtype));
+    json_object_set_new(j, "init", frames_json(b, l->init_stack));
+    return j;
+}
+
+static const char *name_of(json_t *locks, int id)
+{
+    size_t i;
+    json_t *l;
+    json_array_foreach(locks, i, l)
+        if (json_integer_value(json_object_get(l, "id")) == id)
+            return json_string_value(json_object_get(l, "name"));
+    return "?";
+}
+
+/* add a lock to a finding's "locks" (once) and return its id */
+static int add_lock(builder *b, json_t *finding, uint64_t uid)
+{
+    json_t *locks = json_object_get(finding, "locks");
+    int id = lock_id(b, uid);
+    size_t i;
+    json_t *l;
+    json_array_foreach(locks, i, l)
+        if (json_integer_value(json_object_get(l, "id")) == id)
+            return id;
+    json_array_append_new(locks, lock_json(b, uid));
+    return id;
+}
+
+static void add_thread(builder *b, json_t *finding, const rl_ev_proc *p, uint32_t tid)
+{
+    json_t *threads = json_object_get(finding, "threads");
+    size_t i;
+    json_t *t;
+    json_array_foreach(threads, i, t)
+        if (json_integer_value(json_object_get(t, "id")) == tid)
+            return;
+    char name[32];
+    snprintf(name, sizeof name, "T%u", tid);
+    json_t *j = json_pack("{s:i,s:s}", "id", (int)tid, "name", name);
+    for (size_t k = 0; k < p->n_threads; k++)
+        if (p->threads[k].tid == tid) {
+            if (p->threads[k].parent >= 0)
+                json_object_set_new(j, "parent", json_integer(p->threads[k].parent));
+            if (p->threads[k].stack)
+                json_object_set_new(j, "created_at", frames_json(b, p->threads[k].stack));
+        }
+    json_array_append_new(threads, j);
+}
+
+static json_t *new_finding(const char *kind, const rl_ev_proc *p)
+{
+    return json_pack("{s:s,s:s,s:i,s:[],s:[]}", "kind", kind, "summary", "", "pid", p->pid, "threads",
+                     "locks");
+}
+
+/* ---------- potential deadlocks: the complete cycle analysis ---------- */
+
+typedef struct dense { uint64_t *uids; size_t n; } dense;
+
+static uint32_t dense_id(dense *d, uint64_t uid)
+{
+    for (size_t i = 0; i < d->n; i++) /* lock counts per process are small in reports */
+        if (d->uids[i] == uid)
+            return (uint32_t)i;
+    uint64_t *g = realloc(d->uids, (d->n + 1) * sizeof *g);
+    if (!g)
+        return 0;
+    d->uids = g;
+    d->uids[d->n] = uid;
+    return (uint32_t)d->n++;
+}
+
+typedef struct cycle_list { uint32_t **cycles; size_t *lens; size_t n; } cycle_list;
+
+static bool collect_cycle(void *ctx, const uint32_t *nodes, size_t len)
+{
+    cycle_list *cl = ctx;
+    uint32_t **g = realloc(cl->cycles, (cl->n + 1) * sizeof *g);
+    size_t *gl = g ? realloc(cl->lens, (cl->n + 1) * sizeof *gl) : NULL;
+    if (g) cl->cycles = g;
+    if (gl) cl->lens = gl;
+    if (!g || !gl)
+        return false;
+    cl->cycles[cl->n] = malloc(len * sizeof **cl->cycles);
+    if (!cl->cycles[cl->n])
+        return false;
+    memcpy(cl->cycles[cl->n], nodes, len * sizeof *nodes);
+    cl->lens[cl->n++] = len;
+    return true;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void cycle_summary_names(json_t *finding, json_t *cycle_ids, char *buf, size_t n)
+{
+    json_t *locks = json_object_get(finding, "locks");
+    size_t at = 0, i;
+    json_t *id;
+    buf[0] = 0;
+    json_array_foreach(cycle_ids, i, id)
+        at += (size_t)snprintf(buf + at, at < n ? n - at : 0, "%s -> ", name_of(locks, (int)json_integer_value(id)));
+    if (json_array_size(cycle_ids))
+        snprintf(buf + (at < n ? at : n - 1), at < n ? n - at : 1, "%s",
+                 name_of(locks, (int)json_integer_value(json_array_get(cycle_ids, 0))));
+}
+
+static bool live_detected(const rl_ev_proc *p, const uint64_t *uids, size_t len)
+{
+    for (size_t c = 0; c < p->n_live_cycles; c++) {
+        if (p->live_cycle_len[c] != len)
+            continue;
+        size_t hits = 0;
+        for (size_t i = 0; i < len; i++)
+            for (size_t k = 0; k < len; k++)
+                if (p->live_cycles[c][k] == uids[i]) { hits++; break; }
+        if (hits == len)
+            return true;
+    }
+    return false;
+}
+
+static void analyze_cycles(builder *b, const rl_ev_proc *p, json_t *findings)
+{
+    if (!p->n_edges)
+        return;
+    dense d = { 0 };
+    rl_edge_pair *pairs = calloc(p->n_edges, sizeof *pairs);
+    if (!pairs)
+        return;
+    for (size_t i = 0; i < p->n_edges; i++) {
+        pairs[i].from = dense_id(&d, p->edges[i].from);
+        pairs[i].to = dense_id(&d, p->edges[i].to);
+    }
+    size_t n_nodes = d.n;
+    cycle_list cl = { 0 };
+    size_t max = b->info->max_cycles ? b->info->max_cycles : 10000;
+    rl_cycle_enum_result er = rl_cycles_enumerate(&rl_libc_allocator, n_nodes, pairs, p->n_edges, max,
+                                                  collect_cycle, &cl);
+    if (er.truncated)
+        json_array_append_new(b->notes, json_pack("{s:s,s:i,s:s}", "kind", "limit", "pid", p->pid, "summary",
+                                                  "the lock-order graph has more cycles than the analysis bound; "
+                                                  "only the first ones are checked"));
+    for (size_t c = 0; c < cl.n; c++) {
+        size_t len = cl.lens[c];
+        uint32_t *nodes = cl.cycles[c];
+        rl_cycle_edge *cedges = calloc(len, sizeof *cedges);
+        rl_witness **warr = calloc(len, sizeof *warr);
+        size_t **wsrc = calloc(len, sizeof *wsrc); /* witness -> edge record index */
+        uint32_t **gate_bufs = NULL;
+        size_t n_gate_bufs = 0;
+        size_t *chosen = calloc(len, sizeof *chosen);
+        if (!cedges || !warr || !wsrc || !chosen)
+            goto next;
+        for (size_t i = 0; i < len; i++) {
+            uint32_t from = nodes[i], to = nodes[(i + 1) % len];
+            size_t k = 0;
+            for (size_t e = 0; e < p->n_edges; e++)
+                if (pairs[e].from == from && pairs[e].to == to)
+                    k++;
+            warr[i] = calloc(k ? k : 1, sizeof **warr);
+            wsrc[i] = calloc(k ? k : 1, sizeof **wsrc);
+            if (!warr[i] || !wsrc[i])
+                goto next;
+            k = 0;
+            for (size_t e = 0; e < p->n_edges; e++) {
+                if (pairs[e].from != from || pairs[e].to != to)
+                    continue;
+                const rl_ev_edge *ev = &p->edges[e];
+                const rl_ev_gates *g = rl_eventlog_gates(b->log, ev->gates);
+                uint32_t *gates = calloc(g && g->n ? g->n : 1, sizeof *gates);
+                uint32_t **gb = realloc(gate_bufs, (n_gate_bufs + 1) * sizeof *gb);
+                if (!gates || !gb) { free(gates); if (gb) gate_bufs = gb; goto next; }
+                gate_bufs = gb;
+                gate_bufs[n_gate_bufs++] = gates;
+                size_t ng = 0;
+                for (size_t x = 0; g && x < g->n; x++)
+                    gates[ng++] = dense_id(&d, g->locks[x]);
+                qsort(gates, ng, sizeof *gates, cmp_u32);
+                warr[i][k] = (rl_witness){ ev->tid, ev->hold_mode == 'w' ? RL_MODE_WRITE : RL_MODE_READ,
+                                           ev->want_mode == 'w' ? RL_MODE_WRITE : RL_MODE_READ, ev->trylock,
+                                           gates, ng };
+                wsrc[i][k] = e;
+                k++;
+            }
+            cedges[i].witnesses = warr[i];
+            cedges[i].n_witnesses = k;
+        }
+        rl_cycle_check_result res = { .chosen = chosen };
+        rl_cycle_check(cedges, len, 0, &res);
+
+        uint64_t *uids = calloc(len, sizeof *uids);
+        if (!uids)
+            goto next;
+        for (size_t i = 0; i < len; i++)
+            uids[i] = d.uids[nodes[i]];
+        if (res.verdict == RL_CYCLE_DEADLOCK) {
+            json_t *f = new_finding("potential-deadlock", p);
+            json_t *cyc = json_array(), *edges = json_array(), *scenario = json_array();
+            for (size_t i = 0; i < len; i++)
+                json_array_append_new(cyc, json_integer(add_lock(b, f, uids[i])));
+            char text[2048];
+            size_t at = 0;
+            for (size_t i = 0; i < len; i++) {
+                const rl_ev_edge *ev = &p->edges[wsrc[i][chosen[i]]];
+                add_thread(b, f, p, ev->tid);
+                json_t *gates = json_array();
+                const rl_ev_gates *g = rl_eventlog_gates(b->log, ev->gates);
+                for (size_t x = 0; g && x < g->n; x++)
+                    if (g->locks[x] != ev->from)
+                        json_array_append_new(gates, json_integer(add_lock(b, f, g->locks[x])));
+                json_array_append_new(edges, json_pack("{s:i,s:i,s:i,s:s,s:s,s:b,s:o,s:o,s:o}",
+                    "from", add_lock(b, f, ev->from), "to", add_lock(b, f, ev->to), "thread", (int)ev->tid,
+                    "from_mode", ev->hold_mode == 'w' ? "write" : "read",
+                    "to_mode", ev->want_mode == 'w' ? "write" : "read", "trylock", ev->trylock,
+                    "other_locks_held", gates,
+                    "from_stack", frames_json(b, ev->from_stack), "to_stack", frames_json(b, ev->to_stack)));
+                json_array_append_new(scenario, json_pack("{s:i,s:s,s:i,s:b}", "thread", (int)ev->tid, "op",
+                    ev->hold_mode == 'w' ? "lock" : "rdlock", "lock", add_lock(b, f, ev->from), "blocks", 0));
+            }
+            for (size_t i = 0; i < len; i++) {
+                const rl_ev_edge *ev = &p->edges[wsrc[i][chosen[i]]];
+                json_array_append_new(scenario, json_pack("{s:i,s:s,s:i,s:b}", "thread", (int)ev->tid, "op",
+                    ev->want_mode == 'w' ? "lock" : "rdlock", "lock", add_lock(b, f, ev->to), "blocks", 1));
+            }
+            json_t *locks = json_object_get(f, "locks");
+            for (size_t i = 0; i < len && at < sizeof text; i++) {
+                const rl_ev_edge *ev = &p->edges[wsrc[i][chosen[i]]];
+                at += (size_t)snprintf(text + at, sizeof text - at, "%sT%u takes %s while holding %s",
+                                       i ? "; " : "", ev->tid, name_of(locks, add_lock(b, f, ev->to)),
+                                       name_of(locks, add_lock(b, f, ev->from)));
+            }
+            char summary[2600];
+            snprintf(summary, sizeof summary, "lock-order cycle of %zu locks can deadlock: %s", len, text);
+            json_object_set_new(f, "summary", json_string(summary));
+            json_object_set_new(f, "cycle", cyc);
+            json_object_set_new(f, "edges", edges);
+            json_object_set_new(f, "scenario", scenario);
+            json_object_set_new(f, "detected_before_blocking", json_boolean(live_detected(p, uids, len)));
+            json_array_append_new(findings, f);
+        } else {
+            json_t *tmp = new_finding("note", p);
+            json_t *cyc = json_array();
+            for (size_t i = 0; i < len; i++)
+                json_array_append_new(cyc, json_integer(add_lock(b, tmp, uids[i])));
+            char names[1024];
+            cycle_summary_names(tmp, cyc, names, sizeof names);
+            json_t *lock_names = json_array();
+            for (size_t i = 0; i < len; i++)
+                json_array_append_new(lock_names, json_string(name_of(json_object_get(tmp, "locks"),
+                                                                      (int)json_integer_value(json_array_get(cyc, i)))));
+            const char *why;
+            char gate_name[512] = "";
+            switch (res.verdict) {
+            case RL_CYCLE_SINGLE_THREAD: why = "every order in it was taken by the same thread, which cannot wait for itself"; break;
+            case RL_CYCLE_GATE_LOCK:
+                why = "the threads always hold a common gate lock around these acquisitions";
+                if (res.gate_found && res.gate < d.n) {
+                    json_t *gl = lock_json(b, d.uids[res.gate]);
+                    snprintf(gate_name, sizeof gate_name, "%s", json_string_value(json_object_get(gl, "name")));
+                    json_decref(gl);
+                }
+                break;
+            case RL_CYCLE_TRYLOCK: why = "it is closed only by a trylock, which never blocks"; break;
+            case RL_CYCLE_READ_ONLY: why = "it is made of read locks that never block each other"; break;
+            case RL_CYCLE_SEARCH_LIMIT: why = "the check gave up (too many ways to combine its witnesses)"; break;
+            default: why = "more than one rule rules it out"; break;
+            }
+            char summary[2048];
+            snprintf(summary, sizeof summary, "lock-order cycle %s is not a deadlock: %s%s%s%s", names, why,
+                     gate_name[0] ? " (" : "", gate_name, gate_name[0] ? ")" : "");
+            json_t *note = json_pack("{s:s,s:s,s:i,s:o,s:s}", "kind", "suppressed-cycle", "reason",
+                                     rl_cycle_verdict_name(res.verdict), "pid", p->pid, "locks", lock_names,
+                                     "summary", summary);
+            if (gate_name[0])
+                json_object_set_new(note, "gate", json_string(gate_name));
+            json_array_append_new(b->notes, note);
+            json_decref(cyc);
+            json_decref(tmp);
+        }
+        free(uids);
+    next:
+        for (size_t i = 0; i < n_gate_bufs; i++)
+            free(gate_bufs[i]);
+        free(gate_bufs);
+        for (size_t i = 0; warr && wsrc && i < len; i++) {
+            free(warr[i]);
+            free(wsrc[i]);
+        }
+        free(warr);
+        free(wsrc);
+        free(cedges);
+        free(chosen);
+        free(cl.cycles[c]);
+    }
+    free(cl.cycles);
+    free(cl.lens);
+    free(pairs);
+    free(d.uids);
+}
+
+/* ---------- real deadlocks ---------- */
+
+static const char *op_call(const char *op)
+{
+    if (strcmp(op, "lock") == 0) return "lock";
+    if (strcmp(op, "rdlock") == 0) return "rdlock";
+    if (strcmp(op, "cond-wait") == 0) return "pthread_cond_wait";
+    if (strcmp(op, "sem-wait") == 0) return "sem_wait";
+    if (strcmp(op, "join") == 0) return "pthread_join";
+    if (strcmp(op, "barrier") == 0) return "pthread_barrier_wait";
+    return op;
+}
+
+static void analyze_deadlock(builder *b, const rl_ev_proc *p, json_t *findings)
+{
+    if (!p->deadlock[0])
+        return;
+    bool stall = strcmp(p->deadlock, "stall") == 0;
+    json_t *f = new_finding("deadlock", p);
+    json_object_set_new(f, "cause", json_string(stall ? "stall" : "cycle"));
+    json_t *waits = json_array(), *cycle = json_array(), *scenario = json_array();
+    json_t *locks = json_object_get(f, "locks");
+    char text[4096];
+    size_t at = 0;
+    for (size_t i = 0; i < p->n_waits; i++) {
+        const rl_ev_wait *w = &p->waits[i];
+        add_thread(b, f, p, w->tid);
+        json_t *holds = json_array();
+        for (size_t k = 0; k < p->n_holds; k++) {
+            const rl_ev_hold *h = &p->holds[k];
+            if (h->tid != w->tid)
+                continue;
+            json_array_append_new(holds, json_pack("{s:i,s:s,s:o}", "lock", add_lock(b, f, h->lock), "mode",
+                                                   h->mode == 'w' ? "write" : "read", "stack", frames_json(b, h->where)));
+        }
+        json_t *wj = json_pack("{s:i,s:s,s:o,s:o}", "thread", (int)w->tid, "op", w->op, "stack",
+                               frames_json(b, w->where), "holds", holds);
+        char what[600] = "";
+        if (w->object) {
+            const rl_ev_lock *l = rl_eventlog_lock(b->log, w->object);
+            int id = add_lock(b, f, w->object);
+            json_object_set_new(wj, strcmp(w->op, "lock") == 0 || strcmp(w->op, "rdlock") == 0 ? "waits_for" : "object",
+                                json_integer(id));
+            if (!stall)
+                json_array_append_new(cycle, json_integer(id));
+            snprintf(what, sizeof what, "%s(%s)", op_call(w->op), name_of(locks, id));
+            (void)l;
+        } else if (w->join_tid >= 0) {
+            json_object_set_new(wj, "joins", json_integer(w->join_tid));
+            snprintf(what, sizeof what, "pthread_join(T%lld)", (long long)w->join_tid);
+        } else {
+            snprintf(what, sizeof what, "%s", op_call(w->op));
+        }
+        char held[1024] = "";
+        size_t hat = 0;
+        size_t k;
+        json_t *h;
+        json_array_foreach(holds, k, h)
+            hat += (size_t)snprintf(held + hat, hat < sizeof held ? sizeof held - hat : 0, "%s%s", k ? ", " : "",
+                                    name_of(locks, (int)json_integer_value(json_object_get(h, "lock"))));
+        if (at < sizeof text)
+            at += (size_t)snprintf(text + at, sizeof text - at, "%sT%u %s%s%s waits in %s", i ? "; " : "", w->tid,
+                                   held[0] ? "holds " : "", held, held[0] ? " and" : "", what);
+        json_array_append_new(waits, wj);
+    }
+    /* scenario (cycles): each thread first takes the lock the previous one waits for, then blocks */
+    if (!stall) {
+        size_t n = p->n_waits;
+        for (size_t i = 0; i < n; i++) {
+            const rl_ev_wait *w = &p->waits[i], *prev = &p->waits[(i + n - 1) % n];
+            uint64_t want_prev = prev->object;
+            for (size_t k = 0; k < p->n_holds; k++)
+                if (p->holds[k].tid == w->tid && p->holds[k].lock == want_prev) {
+                    json_array_append_new(scenario, json_pack("{s:i,s:s,s:i,s:b}", "thread", (int)w->tid, "op",
+                                                              p->holds[k].mode == 'w' ? "lock" : "rdlock", "lock",
+                                                              add_lock(b, f, want_prev), "blocks", 0));
+                    break;
+                }
+        }
+        for (size_t i = 0; i < n; i++) {
+            const rl_ev_wait *w = &p->waits[i];
+            json_t *step = json_pack("{s:i,s:s,s:b}", "thread", (int)w->tid, "op", w->op, "blocks", 1);
+            if (w->object)
+                json_object_set_new(step, "lock", json_integer(add_lock(b, f, w->object)));
+            if (w->join_tid >= 0)
+                json_object_set_new(step, "joins", json_integer(w->join_tid));
+            json_array_append_new(scenario, step);
+        }
+        json_object_set_new(f, "cycle", cycle);
+        json_object_set_new(f, "scenario", scenario);
+    } else {
+        json_decref(cycle);
+        json_decref(scenario);
+    }
+    char summary[4400];
+    snprintf(summary, sizeof summary, "%s: %s", stall ? "every thread is blocked and none can wake another"
+                                                      : "threads wait for each other in a cycle", text);
+    json_object_set_new(f, "summary", json_string(summary));
+    json_object_set_new(f, "waits", waits);
+    json_object_set_new(f, "ended_by_racelab", json_true());
+    json_array_insert_new(findings, 0, f);
+}
+
+/* ---------- misuse ---------- */
+
+static void analyze_misuse(builder *b, const rl_ev_proc *p, json_t *findings)
+{
+    for (size_t i = 0; i < p->n_misuse; i++) {
+        const rl_ev_misuse *m = &p->misuse[i];
+        json_t *f = new_finding(m->kind, p);
+        add_thread(b, f, p, m->tid);
+        json_t *locks = json_object_get(f, "locks");
+        const char *name = m->lock ? name_of(locks, add_lock(b, f, m->lock)) : "?";
+        const char *other = m->other ? name_of(locks, add_lock(b, f, m->other)) : "?";
+        json_t *stack = frames_json(b, m->stack);
+        char site[600], summary[2048];
+        site_text(stack, site, sizeof site);
+        const char *at = site[0] ? " at " : "";
+        if (strcmp(m->kind, "double-lock") == 0)
+            snprintf(summary, sizeof summary, "T%u locks %s again while already holding it%s%s", m->tid, name, at, site);
+        else if (strcmp(m->kind, "unlock-unlocked") == 0)
+            snprintf(summary, sizeof summary, "T%u unlocks %s, which is not locked%s%s", m->tid, name, at, site);
+        else if (strcmp(m->kind, "unlock-foreign") == 0)
+            snprintf(summary, sizeof summary, "T%u unlocks %s, which another thread holds%s%s", m->tid, name, at, site);
+        else if (strcmp(m->kind, "destroy-locked") == 0)
+            snprintf(summary, sizeof summary, "T%u destroys %s while it is locked%s%s", m->tid, name, at, site);
+        else if (strcmp(m->kind, "held-at-exit") == 0)
+            snprintf(summary, sizeof summary, "T%u ends while still holding %s (locked%s%s)", m->tid, name, at, site);
+        else if (strcmp(m->kind, "cond-misuse") == 0 && strcmp(m->detail, "two-mutexes") == 0)
+            snprintf(summary, sizeof summary, "T%u waits on %s with %s while other threads wait on it with a different mutex%s%s",
+                     m->tid, name, other, at, site);
+        else if (strcmp(m->kind, "cond-misuse") == 0)
+            snprintf(summary, sizeof summary, "T%u waits on %s without holding its mutex %s%s%s", m->tid, name, other, at, site);
+        else
+            snprintf(summary, sizeof summary, "T%u: %s on %s%s%s", m->tid, m->kind, name, at, site);
+        json_object_set_new(f, "summary", json_string(summary));
+        json_object_set_new(f, "stack", stack);
+        if (m->detail[0])
+            json_object_set_new(f, "detail", json_string(m->detail));
+        json_array_append_new(findings, f);
+    }
+}
+
+/* ---------- the document ---------- */
+
+static json_t *exit_json(int status, int sig, const char *ended_by)
+{
+    json_t *j = json_object();
+    if (sig) {
+        json_object_set_new(j, "signal", json_integer(sig));
+        const char *abbrev = sigabbrev_np(sig);
+        char name[32];
+        snprintf(name, sizeof name, "SIG%s", abbrev ? abbrev : "?");
+        json_object_set_new(j, "signal_name", json_string(name));
+    } else {
+        json_object_set_new(j, "status", json_integer(status));
+    }
+    if (ended_by)
+        json_object_set_new(j, "ended_by_racelab", json_string(ended_by));
+    return j;
+}
+
+size_t rl_report_finding_count(const json_t *report)
+{
+    return json_array_size(json_object_get(report, "findings"));
+}
+
+json_t *rl_report_build(const rl_eventlog *log, const rl_run_info *info)
+{
+    builder b = { log, info, calloc(log->n_procs + 1, sizeof(rl_symbolizer *)), NULL, 0, json_array() };
+    json_t *findings = json_array(), *procs = json_array(), *args = json_array();
+    for (int i = 0; i < info->n_args; i++)
+        json_array_append_new(args, json_string(info->args[i]));
+    uint64_t threads = 0, locks = 0, edges = 0, acq = 0;
+    for (size_t i = 0; i < log->n_procs; i++) {
+        const rl_ev_proc *p = &log->procs[i];
+        json_t *pf = json_array();
+        analyze_deadlock(&b, p, pf);
+        analyze_cycles(&b, p, pf);
+        analyze_misuse(&b, p, pf);
+        json_array_extend(findings, pf);
+        json_decref(pf);
+        for (size_t k = 0; k < p->n_notes; k++)
+            json_array_append_new(b.notes, json_pack("{s:s,s:i,s:s}", "kind", "runtime", "pid", p->pid, "summary", p->notes[k]));
+        threads += p->stat_threads;
+        locks += p->stat_locks;
+        edges += p->stat_edges;
+        acq += p->stat_acquisitions;
+        json_t *pj = json_pack("{s:i,s:i,s:s}", "pid", p->pid, "parent_pid", p->ppid, "program", p->exe ? p->exe : "");
+        bool is_main = p->pid == info->main_pid;
+        bool deadlocked = strcmp(p->exit_how, "deadlock") == 0;
+        if (is_main && i + 1 < log->n_procs && log->procs[i + 1].pid == p->pid)
+            is_main = false; /* exec'd into the next image */
+        if (is_main) {
+            json_object_set_new(pj, "exit", exit_json(info->exit_status, info->exit_signal, deadlocked ? "deadlock" : NULL));
+        } else {
+            const rl_child_status *cs = NULL;
+            for (size_t k = 0; k < info->n_children; k++)
+                if (info->children[k].pid == p->pid)
+                    cs = &info->children[k];
+            if (cs)
+                json_object_set_new(pj, "exit", exit_json(cs->status, cs->signal, deadlocked ? "deadlock" : NULL));
+            else if (!p->exit_how[0])
+                json_object_set_new(pj, "exit", json_pack("{s:s}", "unknown", "no exit record (crashed, killed or exec'd)"));
+        }
+        json_array_append_new(procs, pj);
+    }
+    if (log->malformed)
+        json_array_append_new(b.notes, json_pack("{s:s,s:s}", "kind", "runtime", "summary",
+                                                 "some event log lines were incomplete (the program was killed mid-write) and were skipped"));
+    bool main_deadlocked = false;
+    for (size_t i = 0; i < log->n_procs; i++)
+        if (log->procs[i].pid == info->main_pid && strcmp(log->procs[i].exit_how, "deadlock") == 0)
+            main_deadlocked = true;
+    json_t *report = json_pack("{s:s,s:s,s:o,s:o,s:b,s:o,s:o,s:o}", "racelab_version", RACELAB_VERSION,
+                               "program", info->program, "args", args, "exit",
+                               exit_json(info->exit_status, info->exit_signal, main_deadlocked ? "deadlock" : NULL),
+                               "instrumented", info->instrumented, "processes", procs, "findings", findings,
+                               "notes", b.notes);
+    json_object_set_new(report, "stats", json_pack("{s:I,s:I,s:I,s:I,s:I}", "processes", (json_int_t)log->n_procs,
+                                                   "threads", (json_int_t)threads, "locks", (json_int_t)locks,
+                                                   "edges", (json_int_t)edges, "acquisitions", (json_int_t)acq));
+    for (size_t i = 0; i < log->n_procs; i++)
+        rl_symbolizer_free(b.syms[i]);
+    free(b.syms);
+    free(b.lock_uids);
+    return report;
+}

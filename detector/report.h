@@ -1,0 +1,39 @@
+/* report.h: builds the racelab report, a JSON document (jansson json_t, plain data with no formatting
+ * decisions), from the runtime's event logs: it symbolizes stacks and names locks, runs the complete
+ * lock-order cycle analysis (every elementary cycle, checked by cycle_check.c) per process, and turns
+ * misuse records and real deadlocks into findings. The document's shape is docs/report.schema.json.
+ * Renderers (render_text.c, and the CLI's JSON writer) only format it.
+ * Threading: none. Memory: the returned json_t belongs to the caller (json_decref). */
+#ifndef RACELAB_REPORT_H
+#define RACELAB_REPORT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "eventlog.h"
+
+typedef struct rl_child_status { int pid; int status; int signal; } rl_child_status;
+
+typedef struct rl_run_info {
+    const char *program;          /* as resolved (absolute if found on PATH) */
+    char *const *args;            /* argv[1..] of the program */
+    int n_args;
+    int main_pid;
+    int exit_status;              /* program's exit status, -1 if killed by a signal */
+    int exit_signal;              /* the signal, 0 if none */
+    bool instrumented;            /* false: statically linked, the runtime could not be preloaded */
+    const char *source_root;      /* file paths under it are shown relative; NULL for none */
+    const rl_child_status *children; size_t n_children; /* other processes reaped */
+    size_t max_cycles;            /* bound on the cycle enumeration per process; 0: 10000 */
+} rl_run_info;
+
+json_t *rl_report_build(const rl_eventlog *log, const rl_run_info *info);
+
+/* Number of findings in a report. */
+size_t rl_report_finding_count(const json_t *report);
+
+/* render_text.c: the human-readable report (sanitizer style) to `out`. */
+void rl_report_render_text(const json_t *report, FILE *out);
+
+#endif

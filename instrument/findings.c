@@ -1,0 +1,76 @@
+/* findings.c: logs the misuse findings the runtime decides on the spot (double-lock, unlock-unlocked,
+ * unlock-foreign, destroy-locked, held-at-exit, cond-misuse) as F lines, each once per (kind, object,
+ * call site), with the stack captured before taking rt.lock; and free-text notes (I lines) about
+ * limits reached. */
+#include <string.h>
+
+#include "rt.h"
+
+/* Seen (kind, object, pc) triples; rt.lock. */
+static struct {
+    uint64_t *keys;
+    size_t mask, used;
+} seen;
+
+static bool seen_insert(uint64_t key)
+{
+    if ((seen.used + 1) * 2 > (seen.keys ? seen.mask + 1 : 0)) {
+        size_t n = seen.keys ? (seen.mask + 1) * 2 : 256;
+        uint64_t *fresh = rt_pool_alloc(n * sizeof *fresh);
+        if (fresh) {
+            for (size_t i = 0; seen.keys && i <= seen.mask; i++)
+                if (seen.keys[i]) {
+                    size_t j = seen.keys[i] & (n - 1);
+                    while (fresh[j])
+                        j = (j + 1) & (n - 1);
+                    fresh[j] = seen.keys[i];
+                }
+            if (seen.keys)
+                rt_pool_free(seen.keys, (seen.mask + 1) * sizeof *seen.keys);
+            seen.keys = fresh;
+            seen.mask = n - 1;
+        } else if (!seen.keys || seen.used + 1 >= seen.mask + 1) {
+            return true; /* cannot remember: report again rather than drop */
+        }
+    }
+    size_t i = key & seen.mask;
+    for (; seen.keys[i]; i = (i + 1) & seen.mask)
+        if (seen.keys[i] == key)
+            return false;
+    seen.keys[i] = key;
+    seen.used++;
+    return true;
+}
+
+void rt_report_misuse(rt_thread *t, const char *kind, rt_lock *l, uintptr_t pc, const char *detail,
+                      rt_lock *other)
+{
+    rt_stack st;
+    rt_stack_capture(&st);
+    uint64_t key = 0xcbf29ce484222325ULL;
+    for (const char *p = kind; *p; p++)
+        key = (key ^ (unsigned char)*p) * 0x100000001b3ULL;
+    key = rt_mix64(key ^ (l ? l->uid : 0) ^ rt_mix64(pc)) | 1;
+    rt_real.mutex_lock(&rt.lock);
+    if (seen_insert(key)) {
+        uint64_t stack = st.n ? rt_stack_log(&st) : rt_stack_log_pc(pc);
+        rt_line ln;
+        rt_line_start(&ln, "F");
+        rt_line_str(&ln, kind);
+        rt_line_u64(&ln, t ? t->tid : 0);
+        rt_line_hex(&ln, l ? l->uid : 0);
+        rt_line_hex(&ln, stack);
+        rt_line_hex(&ln, other ? other->uid : 0);
+        rt_line_str(&ln, detail ? detail : "-");
+        rt_line_end(&ln);
+    }
+    rt_real.mutex_unlock(&rt.lock);
+}
+
+void rt_note(const char *text)
+{
+    rt_line ln;
+    rt_line_start(&ln, "I");
+    rt_line_str(&ln, text);
+    rt_line_end(&ln);
+}

@@ -1,0 +1,85 @@
+/* interpose_cond.c: pthread_cond_* wrappers. A wait checks the misuse rules (the mutex must be held by
+ * the waiter; all concurrent waiters of one condition variable must use the same mutex), gives the
+ * mutex up in the held stack for the duration of the wait, marks the thread blocked for the watchdog,
+ * and takes the mutex back after. */
+#include <errno.h>
+
+#include "rt.h"
+
+static int cond_wait_common(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *abstime, uintptr_t pc)
+{
+    rt_thread *t = rt_enter();
+    if (!t)
+        return abstime ? rt_real.cond_timedwait(c, m, abstime) : rt_real.cond_wait(c, m);
+    int saved = errno;
+    rt_lock *cl = rt_object_get(c, RT_KIND_COND, pc);
+    rt_lock *ml = rt_object_get(m, RT_KIND_MUTEX, pc);
+    rt_held *h = ml ? rt_held_find(t, ml) : NULL;
+    rt_held saved_entry;
+    bool held = h && atomic_load(&ml->owner) == t;
+    if (ml && !held)
+        rt_report_misuse(t, "cond-misuse", cl, pc, "wait-without-mutex", ml);
+    if (cl && ml) {
+        rt_lock *prev = atomic_load(&cl->cond_mutex);
+        if (atomic_load(&cl->cond_waiters) > 0 && prev && prev != ml)
+            rt_report_misuse(t, "cond-misuse", cl, pc, "two-mutexes", ml);
+        atomic_store(&cl->cond_mutex, ml);
+        atomic_fetch_add(&cl->cond_waiters, 1);
+    }
+    int recursion = 0;
+    if (held) {
+        saved_entry = *h;
+        recursion = ml->recursion;
+        ml->recursion = 0;
+        atomic_store_explicit(&ml->owner, NULL, memory_order_relaxed);
+        rt_held_remove(t, h);
+    }
+    rt_block_begin(t, abstime ? RT_BLOCK_TIMED : (ml && ml->pshared) ? RT_BLOCK_EXTERNAL : RT_BLOCK_COND, cl, pc);
+    int rc = abstime ? rt_real.cond_timedwait(c, m, abstime) : rt_real.cond_wait(c, m);
+    rt_block_end(t);
+    if (held) { /* the real wait has reacquired the mutex (also on timeout) */
+        atomic_store_explicit(&ml->owner, t, memory_order_relaxed);
+        ml->recursion = recursion;
+        saved_entry.chain_key = 0;
+        rt_acquire acq = { ml, saved_entry.mode, 0, 0, 0, saved_entry.stack, saved_entry.pc };
+        rt_after_acquire(t, &acq);
+        t->acquisitions--; /* not a new acquisition */
+    }
+    if (cl)
+        atomic_fetch_sub(&cl->cond_waiters, 1);
+    errno = saved;
+    rt_leave(t);
+    return rc;
+}
+
+RT_EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
+{
+    rt_real_resolve();
+    return cond_wait_common(c, m, NULL, RT_CALLER_PC);
+}
+
+RT_EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *abstime)
+{
+    rt_real_resolve();
+    return cond_wait_common(c, m, abstime, RT_CALLER_PC);
+}
+
+RT_EXPORT int pthread_cond_signal(pthread_cond_t *c)
+{
+    rt_real_resolve();
+    rt_thread *t = rt_enter(); /* the entry itself counts as progress for the watchdog */
+    int rc = rt_real.cond_signal(c);
+    if (t)
+        rt_leave(t);
+    return rc;
+}
+
+RT_EXPORT int pthread_cond_broadcast(pthread_cond_t *c)
+{
+    rt_real_resolve();
+    rt_thread *t = rt_enter();
+    int rc = rt_real.cond_broadcast(c);
+    if (t)
+        rt_leave(t);
+    return rc;
+}

@@ -1,0 +1,107 @@
+/* interpose_mutex.c: pthread_mutex_* wrappers. Each: re-entry guard, pre-hook, real call, post-hook on
+ * the return code, return that code with errno unchanged. A blocking lock first tries the real
+ * trylock, so only a lock that would really block publishes "blocked on" state for the watchdog. */
+#include <errno.h>
+
+#include "rt.h"
+
+RT_EXPORT int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *attr)
+{
+    rt_real_resolve();
+    int rc = rt_real.mutex_init(m, attr);
+    rt_thread *t = rt_enter();
+    if (!t)
+        return rc;
+    if (rc == 0)
+        rt_object_init(m, RT_KIND_MUTEX, 0, 0, RT_CALLER_PC);
+    rt_leave(t);
+    return rc;
+}
+
+RT_EXPORT int pthread_mutex_destroy(pthread_mutex_t *m)
+{
+    rt_real_resolve();
+    rt_thread *t = rt_enter();
+    if (!t)
+        return rt_real.mutex_destroy(m);
+    rt_lock *l = rt_object_get(m, RT_KIND_MUTEX, RT_CALLER_PC);
+    if (l && atomic_load_explicit(&l->owner, memory_order_relaxed))
+        rt_report_misuse(t, "destroy-locked", l, RT_CALLER_PC, NULL, NULL);
+    int rc = rt_real.mutex_destroy(m);
+    if (rc == 0)
+        rt_object_destroyed(l);
+    rt_leave(t);
+    return rc;
+}
+
+static int mutex_acquire(pthread_mutex_t *m, const struct timespec *abstime, bool trylock, uintptr_t pc)
+{
+    rt_thread *t = rt_enter();
+    if (!t)
+        return trylock ? rt_real.mutex_trylock(m) : abstime ? rt_real.mutex_timedlock(m, abstime)
+                                                            : rt_real.mutex_lock(m);
+    rt_lock *l = rt_object_get(m, RT_KIND_MUTEX, pc);
+    if (!l) {
+        rt_leave(t);
+        return trylock ? rt_real.mutex_trylock(m) : abstime ? rt_real.mutex_timedlock(m, abstime)
+                                                            : rt_real.mutex_lock(m);
+    }
+    rt_acquire acq;
+    rt_before_acquire(t, l, RL_MODE_WRITE, trylock, pc, &acq);
+    int rc = rt_real.mutex_trylock(m);
+    if (rc == EBUSY && !trylock) {
+        rt_block_begin(t, abstime || l->pshared ? (abstime ? RT_BLOCK_TIMED : RT_BLOCK_EXTERNAL) : RT_BLOCK_LOCK, l, pc);
+        rc = abstime ? rt_real.mutex_timedlock(m, abstime) : rt_real.mutex_lock(m);
+        rt_block_end(t);
+    }
+    if (rc == 0 || rc == EOWNERDEAD)
+        rt_after_acquire(t, &acq);
+    rt_leave(t);
+    return rc;
+}
+
+RT_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
+{
+    rt_real_resolve();
+    int saved = errno;
+    int rc = mutex_acquire(m, NULL, false, RT_CALLER_PC);
+    errno = saved;
+    return rc;
+}
+
+RT_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m)
+{
+    rt_real_resolve();
+    int saved = errno;
+    int rc = mutex_acquire(m, NULL, true, RT_CALLER_PC);
+    errno = saved;
+    return rc;
+}
+
+RT_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *abstime)
+{
+    rt_real_resolve();
+    int saved = errno;
+    int rc = mutex_acquire(m, abstime, false, RT_CALLER_PC);
+    errno = saved;
+    return rc;
+}
+
+RT_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
+{
+    rt_real_resolve();
+    rt_thread *t = rt_enter();
+    if (!t)
+        return rt_real.mutex_unlock(m);
+    int saved = errno;
+    rt_lock *l = rt_object_get(m, RT_KIND_MUTEX, RT_CALLER_PC);
+    bool foreign = false;
+    if (l)
+        rt_before_release(t, l, RT_CALLER_PC, &foreign);
+    int rc = rt_real.mutex_unlock(m);
+    if (l)
+        rt_after_release(t, l, foreign, rc);
+    errno = saved;
+    rt_leave(t);
+    return rc;
+}

@@ -1,0 +1,108 @@
+/* interpose_rwlock.c: pthread_rwlock_* wrappers. Read holds are tracked per thread (mode READ in the
+ * held stack, a reader count on the lock); write holds set the owner, as for mutexes. */
+#include <errno.h>
+
+#include "rt.h"
+
+RT_EXPORT int pthread_rwlock_init(pthread_rwlock_t *rw, const pthread_rwlockattr_t *attr)
+{
+    rt_real_resolve();
+    int rc = rt_real.rwlock_init(rw, attr);
+    rt_thread *t = rt_enter();
+    if (!t)
+        return rc;
+    int pshared = 0;
+    if (attr)
+        pthread_rwlockattr_getpshared(attr, &pshared);
+    if (rc == 0)
+        rt_object_init(rw, RT_KIND_RWLOCK, 0, pshared == PTHREAD_PROCESS_SHARED, RT_CALLER_PC);
+    rt_leave(t);
+    return rc;
+}
+
+RT_EXPORT int pthread_rwlock_destroy(pthread_rwlock_t *rw)
+{
+    rt_real_resolve();
+    rt_thread *t = rt_enter();
+    if (!t)
+        return rt_real.rwlock_destroy(rw);
+    rt_lock *l = rt_object_get(rw, RT_KIND_RWLOCK, RT_CALLER_PC);
+    if (l && (atomic_load(&l->owner) || atomic_load(&l->readers) > 0))
+        rt_report_misuse(t, "destroy-locked", l, RT_CALLER_PC, NULL, NULL);
+    int rc = rt_real.rwlock_destroy(rw);
+    if (rc == 0)
+        rt_object_destroyed(l);
+    rt_leave(t);
+    return rc;
+}
+
+typedef enum { RW_BLOCKING, RW_TRY, RW_TIMED } rw_how;
+
+static int rw_real(pthread_rwlock_t *rw, int mode, rw_how how, const struct timespec *abstime)
+{
+    if (mode == RL_MODE_READ)
+        return how == RW_TRY ? rt_real.rwlock_tryrdlock(rw)
+             : how == RW_TIMED ? rt_real.rwlock_timedrdlock(rw, abstime) : rt_real.rwlock_rdlock(rw);
+    return how == RW_TRY ? rt_real.rwlock_trywrlock(rw)
+         : how == RW_TIMED ? rt_real.rwlock_timedwrlock(rw, abstime) : rt_real.rwlock_wrlock(rw);
+}
+
+static int rw_acquire(pthread_rwlock_t *rw, int mode, rw_how how, const struct timespec *abstime, uintptr_t pc)
+{
+    rt_real_resolve();
+    int saved = errno;
+    rt_thread *t = rt_enter();
+    if (!t)
+        return rw_real(rw, mode, how, abstime);
+    rt_lock *l = rt_object_get(rw, RT_KIND_RWLOCK, pc);
+    if (!l) {
+        rt_leave(t);
+        return rw_real(rw, mode, how, abstime);
+    }
+    rt_acquire acq;
+    rt_before_acquire(t, l, mode, how == RW_TRY, pc, &acq);
+    int rc = rw_real(rw, mode, RW_TRY, NULL);
+    if (rc == EBUSY && how != RW_TRY) {
+        rt_block_begin(t, how == RW_TIMED ? RT_BLOCK_TIMED : l->pshared ? RT_BLOCK_EXTERNAL
+                          : mode == RL_MODE_READ ? RT_BLOCK_RDLOCK : RT_BLOCK_LOCK, l, pc);
+        rc = rw_real(rw, mode, how, abstime);
+        rt_block_end(t);
+    }
+    if (rc == 0)
+        rt_after_acquire(t, &acq);
+    rt_leave(t);
+    errno = saved;
+    return rc;
+}
+
+RT_EXPORT int pthread_rwlock_rdlock(pthread_rwlock_t *rw) { return rw_acquire(rw, RL_MODE_READ, RW_BLOCKING, NULL, RT_CALLER_PC); }
+RT_EXPORT int pthread_rwlock_wrlock(pthread_rwlock_t *rw) { return rw_acquire(rw, RL_MODE_WRITE, RW_BLOCKING, NULL, RT_CALLER_PC); }
+RT_EXPORT int pthread_rwlock_tryrdlock(pthread_rwlock_t *rw) { return rw_acquire(rw, RL_MODE_READ, RW_TRY, NULL, RT_CALLER_PC); }
+RT_EXPORT int pthread_rwlock_trywrlock(pthread_rwlock_t *rw) { return rw_acquire(rw, RL_MODE_WRITE, RW_TRY, NULL, RT_CALLER_PC); }
+RT_EXPORT int pthread_rwlock_timedrdlock(pthread_rwlock_t *rw, const struct timespec *abstime)
+{
+    return rw_acquire(rw, RL_MODE_READ, RW_TIMED, abstime, RT_CALLER_PC);
+}
+RT_EXPORT int pthread_rwlock_timedwrlock(pthread_rwlock_t *rw, const struct timespec *abstime)
+{
+    return rw_acquire(rw, RL_MODE_WRITE, RW_TIMED, abstime, RT_CALLER_PC);
+}
+
+RT_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *rw)
+{
+    rt_real_resolve();
+    rt_thread *t = rt_enter();
+    if (!t)
+        return rt_real.rwlock_unlock(rw);
+    int saved = errno;
+    rt_lock *l = rt_object_get(rw, RT_KIND_RWLOCK, RT_CALLER_PC);
+    bool foreign = false;
+    if (l)
+        rt_before_release(t, l, RT_CALLER_PC, &foreign);
+    int rc = rt_real.rwlock_unlock(rw);
+    if (l)
+        rt_after_release(t, l, foreign, rc);
+    errno = saved;
+    rt_leave(t);
+    return rc;
+}

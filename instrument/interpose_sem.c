@@ -1,0 +1,92 @@
+/* interpose_sem.c: sem_* wrappers. The runtime only needs to know which semaphores belong to this
+ * process (sem_init with pshared 0): an untimed wait on one of those counts as blocked for the
+ * watchdog; a wait on any other semaphore might be ended by another process and never does. */
+#include <errno.h>
+
+#include "rt.h"
+
+RT_EXPORT int sem_init(sem_t *s, int pshared, unsigned value)
+{
+    rt_real_resolve();
+    int rc = rt_real.sem_init(s, pshared, value);
+    rt_thread *t = rt_enter();
+    if (!t)
+        return rc;
+    int saved = errno;
+    if (rc == 0)
+        rt_object_init(s, RT_KIND_SEM, 0, pshared != 0, RT_CALLER_PC);
+    errno = saved;
+    rt_leave(t);
+    return rc;
+}
+
+RT_EXPORT int sem_destroy(sem_t *s)
+{
+    rt_real_resolve();
+    rt_thread *t = rt_enter();
+    if (!t)
+        return rt_real.sem_destroy(s);
+    rt_lock *l = rt_table_lookup((uintptr_t)s);
+    int rc = rt_real.sem_destroy(s);
+    if (rc == 0 && l && l->kind == RT_KIND_SEM)
+        rt_object_destroyed(l);
+    rt_leave(t);
+    return rc;
+}
+
+static int sem_wait_common(sem_t *s, const struct timespec *abstime, uintptr_t pc)
+{
+    rt_thread *t = rt_enter();
+    if (!t)
+        return abstime ? rt_real.sem_timedwait(s, abstime) : rt_real.sem_wait(s);
+    rt_lock *l = rt_table_lookup((uintptr_t)s);
+    bool ours = l && l->kind == RT_KIND_SEM && !l->pshared && !atomic_load(&l->destroyed);
+    int rc = rt_real.sem_trywait(s);
+    if (rc != 0 && errno == EAGAIN) {
+        rt_block_begin(t, abstime ? RT_BLOCK_TIMED : ours ? RT_BLOCK_SEM : RT_BLOCK_EXTERNAL, ours ? l : NULL, pc);
+        rc = abstime ? rt_real.sem_timedwait(s, abstime) : rt_real.sem_wait(s);
+        int e = errno;
+        rt_block_end(t);
+        errno = e;
+    }
+    rt_leave(t);
+    return rc;
+}
+
+RT_EXPORT int sem_wait(sem_t *s)
+{
+    rt_real_resolve();
+    return sem_wait_common(s, NULL, RT_CALLER_PC);
+}
+
+RT_EXPORT int sem_timedwait(sem_t *s, const struct timespec *abstime)
+{
+    rt_real_resolve();
+    return sem_wait_common(s, abstime, RT_CALLER_PC);
+}
+
+RT_EXPORT int sem_trywait(sem_t *s)
+{
+    rt_real_resolve();
+    rt_thread *t = rt_enter();
+    int rc = rt_real.sem_trywait(s);
+    if (t) {
+        int e = errno;
+        rt_leave(t);
+        errno = e;
+    }
+    return rc;
+}
+
+RT_EXPORT int sem_post(sem_t *s)
+{
+    rt_real_resolve();
+    rt_thread *t = rt_enter();
+    int rc = rt_real.sem_post(s);
+    if (t) {
+        int e = errno;
+        rt_leave(t);
+        errno = e;
+    }
+    return rc;
+}

@@ -1,0 +1,106 @@
+/* interpose_thread.c: pthread_create / join / exit, pthread_barrier_wait and fork. A created thread
+ * starts in a trampoline that installs its runtime record and, when the start routine returns, does
+ * the end-of-thread checks (held-at-exit). Joins and barrier waits are published as blocked states for
+ * the watchdog. fork() itself is the real one; the runtime's fork handling is in runtime.c (atfork). */
+#include <errno.h>
+
+#include "rt.h"
+
+typedef struct trampoline_arg {
+    void *(*start)(void *);
+    void *arg;
+    rt_thread *thread;
+} trampoline_arg;
+
+static void *trampoline(void *p)
+{
+    trampoline_arg a = *(trampoline_arg *)p;
+    rt_real.mutex_lock(&rt.lock);
+    rt_pool_free(p, sizeof a);
+    rt_real.mutex_unlock(&rt.lock);
+    rt_thread_set_self(a.thread);
+    void *ret = a.start(a.arg);
+    rt_thread_end(a.thread, 0);
+    return ret;
+}
+
+RT_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*start)(void *), void *arg)
+{
+    rt_real_resolve();
+    rt_thread *t = rt_enter();
+    if (!t)
+        return rt_real.create(th, attr, start, arg);
+    int saved = errno;
+    rt_stack st;
+    rt_stack_capture(&st);
+    rt_real.mutex_lock(&rt.lock);
+    uint64_t create_stack = rt_stack_log(&st);
+    trampoline_arg *a = rt_pool_alloc(sizeof *a);
+    rt_real.mutex_unlock(&rt.lock);
+    rt_thread *child = a ? rt_thread_new((int32_t)t->tid, create_stack) : NULL;
+    int rc;
+    if (!child) {
+        rc = rt_real.create(th, attr, start, arg); /* out of memory: run it untracked */
+    } else {
+        a->start = start;
+        a->arg = arg;
+        a->thread = child;
+        rc = rt_real.create(th, attr, trampoline, a);
+        if (rc == 0) {
+            rt_lock *handle = rt_object_init((void *)*th, RT_KIND_THREAD, 0, 0, 0);
+            if (handle)
+                handle->thread = child;
+        } else {
+            atomic_store(&child->alive, 0);
+            child->ended = 1;
+        }
+    }
+    errno = saved;
+    rt_leave(t);
+    return rc;
+}
+
+RT_EXPORT int pthread_join(pthread_t th, void **ret)
+{
+    rt_real_resolve();
+    rt_thread *t = rt_enter();
+    if (!t)
+        return rt_real.join(th, ret);
+    rt_lock *handle = rt_table_lookup((uintptr_t)th);
+    rt_thread *target = handle && handle->kind == RT_KIND_THREAD ? handle->thread : NULL;
+    rt_block_begin(t, target ? RT_BLOCK_JOIN : RT_BLOCK_EXTERNAL, target, RT_CALLER_PC);
+    int rc = rt_real.join(th, ret);
+    rt_block_end(t);
+    rt_leave(t);
+    return rc;
+}
+
+RT_EXPORT void pthread_exit(void *ret)
+{
+    rt_real_resolve();
+    rt_thread *t = rt_enter();
+    if (t) {
+        rt_leave(t);
+        rt_thread_end(t, RT_CALLER_PC);
+    }
+    rt_real.exit(ret);
+}
+
+RT_EXPORT int pthread_barrier_wait(pthread_barrier_t *b)
+{
+    rt_real_resolve();
+    rt_thread *t = rt_enter();
+    if (!t)
+        return rt_real.barrier_wait(b);
+    rt_block_begin(t, RT_BLOCK_BARRIER, NULL, RT_CALLER_PC);
+    int rc = rt_real.barrier_wait(b);
+    rt_block_end(t);
+    rt_leave(t);
+    return rc;
+}
+
+RT_EXPORT pid_t fork(void)
+{
+    rt_real_resolve();
+    return rt_real.fork();
+}

@@ -1,0 +1,288 @@
+/* rt.h: the runtime's internal contract, shared by the files of instrument/ and by no one else.
+ *
+ * Ground rules (see docs/rules.md, "The runtime's own locking"):
+ *  - One internal mutex (rt_lock) guards every slow-path structure: the lock graph, the edge table,
+ *    the stack table, the thread registry and the event log. It is a real pthread mutex called
+ *    through the real_ functions, never through our own wrappers.
+ *  - Nothing that can take a lock of the program, the loader or the allocator (backtrace(),
+ *    dl_iterate_phdr(), malloc, stdio) is called while rt_lock is held. Stacks are captured before
+ *    taking it; memory comes from the mmap pool (pool.c).
+ *  - The fast path (a lock already known, a held-lock chain already seen) takes no lock and
+ *    allocates nothing: one TLS read, one probe of the lock table, one probe of the chain set.
+ *  - Wrappers return the real function's result unchanged and preserve errno.
+ *  - At a limit (held-lock depth, memory) the runtime notes it in the log and keeps going.
+ */
+#ifndef RACELAB_RT_H
+#define RACELAB_RT_H
+
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "cycle_check.h"
+#include "rl_alloc.h"
+
+#define RT_TLS __attribute__((tls_model("initial-exec")))
+#define RT_EXPORT __attribute__((visibility("default")))
+#define RT_CALLER_PC ((uintptr_t)__builtin_return_address(0))
+#define RT_MAX_FRAMES 48
+
+/* ---- real functions (real.c) ---- */
+typedef struct rt_real_fns {
+    int (*mutex_init)(pthread_mutex_t *, const pthread_mutexattr_t *);
+    int (*mutex_destroy)(pthread_mutex_t *);
+    int (*mutex_lock)(pthread_mutex_t *);
+    int (*mutex_trylock)(pthread_mutex_t *);
+    int (*mutex_timedlock)(pthread_mutex_t *, const struct timespec *);
+    int (*mutex_unlock)(pthread_mutex_t *);
+    int (*rwlock_init)(pthread_rwlock_t *, const pthread_rwlockattr_t *);
+    int (*rwlock_destroy)(pthread_rwlock_t *);
+    int (*rwlock_rdlock)(pthread_rwlock_t *);
+    int (*rwlock_wrlock)(pthread_rwlock_t *);
+    int (*rwlock_tryrdlock)(pthread_rwlock_t *);
+    int (*rwlock_trywrlock)(pthread_rwlock_t *);
+    int (*rwlock_timedrdlock)(pthread_rwlock_t *, const struct timespec *);
+    int (*rwlock_timedwrlock)(pthread_rwlock_t *, const struct timespec *);
+    int (*rwlock_unlock)(pthread_rwlock_t *);
+    int (*cond_wait)(pthread_cond_t *, pthread_mutex_t *);
+    int (*cond_timedwait)(pthread_cond_t *, pthread_mutex_t *, const struct timespec *);
+    int (*cond_signal)(pthread_cond_t *);
+    int (*cond_broadcast)(pthread_cond_t *);
+    int (*cond_destroy)(pthread_cond_t *);
+    int (*sem_init)(sem_t *, int, unsigned);
+    int (*sem_destroy)(sem_t *);
+    int (*sem_wait)(sem_t *);
+    int (*sem_trywait)(sem_t *);
+    int (*sem_timedwait)(sem_t *, const struct timespec *);
+    int (*sem_post)(sem_t *);
+    int (*barrier_wait)(pthread_barrier_t *);
+    int (*create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
+    int (*join)(pthread_t, void **);
+    void (*exit)(void *) __attribute__((noreturn));
+    pid_t (*fork)(void);
+} rt_real_fns;
+
+extern rt_real_fns rt_real;
+void rt_real_resolve(void); /* idempotent; safe to call from any wrapper before init */
+
+/* ---- objects the program synchronises on ---- */
+typedef enum rt_kind { RT_KIND_MUTEX = 1, RT_KIND_RWLOCK, RT_KIND_COND, RT_KIND_SEM, RT_KIND_THREAD } rt_kind;
+typedef enum rt_mutex_type { RT_MTYPE_NORMAL = 0, RT_MTYPE_RECURSIVE, RT_MTYPE_ERRORCHECK, RT_MTYPE_ADAPTIVE } rt_mutex_type;
+
+struct rt_thread;
+
+typedef struct rt_lock {
+    uint64_t uid;                        /* id in the event log (incarnation << 32 | index) */
+    uint32_t index;                      /* dense per-process id: the lock graph's node */
+    uint8_t kind;                        /* rt_kind */
+    uint8_t mtype;                       /* rt_mutex_type (mutexes) */
+    uint8_t pshared;                     /* process-shared: waits on it may end from outside */
+    _Atomic uint8_t destroyed;           /* destroyed: the next use at this address is a new object */
+    uintptr_t addr;
+    _Atomic(struct rt_thread *) owner;   /* exclusive holder, or NULL */
+    _Atomic int32_t readers;             /* rwlock: number of read holds */
+    int32_t recursion;                   /* extra holds of a recursive mutex; owner only */
+    _Atomic(struct rt_lock *) cond_mutex; /* cond: the mutex its current waiters use */
+    _Atomic int32_t cond_waiters;        /* cond: threads waiting now */
+    struct rt_thread *thread;            /* RT_KIND_THREAD: the thread this handle names */
+} rt_lock;
+
+/* ---- threads ---- */
+typedef enum rt_block {
+    RT_BLOCK_NONE = 0,
+    RT_BLOCK_LOCK,      /* untimed mutex lock / rwlock wrlock */
+    RT_BLOCK_RDLOCK,    /* untimed rwlock rdlock */
+    RT_BLOCK_COND,      /* untimed cond wait */
+    RT_BLOCK_SEM,       /* untimed sem wait on a semaphore of this process */
+    RT_BLOCK_JOIN,      /* join */
+    RT_BLOCK_BARRIER,   /* barrier wait */
+    RT_BLOCK_TIMED,     /* any timed wait: never counted as blocked forever */
+    RT_BLOCK_EXTERNAL,  /* a wait another process may end (process-shared, unknown semaphore) */
+} rt_block;
+
+typedef struct rt_held {
+    rt_lock *lock;
+    uint64_t chain_key; /* hash of the held chain ending with this entry */
+    uint64_t stack;     /* uid of the stack of this acquisition (when the chain was first seen) */
+    uintptr_t pc;       /* the caller's pc, for this very acquisition */
+    uint8_t mode;       /* RL_MODE_READ / RL_MODE_WRITE */
+    uint8_t trylock;
+} rt_held;
+
+#define RT_INLINE_HELD 16
+#define RT_HELD_LIMIT (1u << 20) /* deeper holds are counted, not tracked (noted in the report) */
+
+typedef struct rt_thread {
+    uint32_t tid;                  /* T<tid> in reports; 0 is the main thread */
+    int32_t parent_tid;            /* creator, -1 if unknown */
+    uint64_t create_stack;         /* uid of the creation stack, 0 if none */
+    rt_held *held;                 /* held-lock stack, bottom first */
+    uint32_t n_held, cap_held;
+    uint32_t untracked;            /* holds beyond RT_HELD_LIMIT, not tracked */
+    rt_held inline_held[RT_INLINE_HELD];
+    int in_runtime;                /* re-entry guard */
+    uint64_t acquisitions;         /* successful acquisitions, flushed at thread end */
+    _Atomic int blocked;           /* rt_block */
+    _Atomic(void *) blocked_obj;   /* rt_lock * or, for joins, rt_thread * */
+    _Atomic uintptr_t blocked_pc;
+    _Atomic uint64_t progress;     /* bumped at every wrapper entry and exit */
+    _Atomic int alive;
+    int ended;                     /* thread-end bookkeeping done */
+    struct rt_thread *next;        /* registry list */
+} rt_thread;
+
+/* ---- process-wide state (runtime.c) ---- */
+typedef struct rt_state {
+    pthread_mutex_t lock;           /* rt_lock: the one internal mutex */
+    _Atomic int ready;              /* init finished */
+    int log_fd;                     /* event log, -1 if none */
+    uint32_t incarnation;           /* high half of uids: differs per process image */
+    uint32_t next_index;            /* next lock index */
+    uint32_t n_locks;               /* mutexes and rwlocks seen (generations count separately) */
+    uint32_t next_stack;            /* next stack uid index */
+    uint32_t next_gates;            /* next gate-set uid index */
+    uint32_t next_tid;
+    rt_thread *threads;             /* registry */
+    _Atomic uint64_t ended_acquisitions;
+    uint64_t edges;                 /* distinct lock-order edges */
+    uintptr_t self_lo, self_hi;     /* our own code's address range, to drop our frames */
+    unsigned long long modules_seen; /* dl_iterate_phdr adds count already logged */
+    int watchdog_ms;                /* tick of the watchdog */
+    pthread_t watchdog;
+    int quiet;
+    pthread_key_t thread_key;       /* its destructor ends threads that exit by unwinding */
+} rt_state;
+
+extern rt_state rt;
+
+/* ---- pool.c: mmap-backed memory (all runtime memory) ---- */
+void *rt_pool_alloc(size_t size);          /* zeroed; caller holds rt.lock or is single-threaded */
+void rt_pool_free(void *p, size_t size);
+extern const rl_allocator rt_pool_allocator;
+void *rt_pages_alloc(size_t size);         /* lock-free mmap, zeroed */
+void rt_pages_free(void *p, size_t size);
+
+/* ---- lock_table.c: address -> object, lock-free lookup ---- */
+rt_lock *rt_table_lookup(uintptr_t addr);             /* no lock */
+void rt_table_publish(uintptr_t addr, rt_lock *obj);  /* rt.lock held */
+
+/* ---- chain_set.c: held-chain key -> stack uid, lock-free lookup ---- */
+bool rt_chain_lookup(uint64_t key, uint64_t *stack);  /* no lock */
+void rt_chain_insert(uint64_t key, uint64_t stack);   /* rt.lock held */
+
+/* ---- objects.c ---- */
+/* The object at addr of the given kind, created (with its init stack) if unknown or destroyed. */
+rt_lock *rt_object_get(const void *addr, rt_kind kind, uintptr_t pc);
+/* A new object at addr from an init call (a new generation). pshared/mtype as given. */
+rt_lock *rt_object_init(const void *addr, rt_kind kind, int mtype, int pshared, uintptr_t pc);
+void rt_object_destroyed(rt_lock *l);
+
+/* ---- thread.c ---- */
+rt_thread *rt_self(void);                 /* NULL while not initialised; registers unknown threads */
+void rt_thread_set_self(rt_thread *t);
+rt_thread *rt_thread_new(int32_t parent_tid, uint64_t create_stack); /* registers; rt.lock NOT held */
+void rt_thread_end(rt_thread *t, uintptr_t pc);  /* held-at-exit check, stats flush */
+void rt_thread_after_fork_child(rt_thread *self);
+/* Enter/leave a wrapper: returns the thread or NULL if the wrapper should pass straight through. */
+static inline rt_thread *rt_enter(void)
+{
+    if (!atomic_load_explicit(&rt.ready, memory_order_acquire))
+        return NULL;
+    rt_thread *t = rt_self();
+    if (!t || t->in_runtime)
+        return NULL;
+    t->in_runtime = 1;
+    atomic_fetch_add_explicit(&t->progress, 1, memory_order_relaxed);
+    return t;
+}
+static inline void rt_leave(rt_thread *t)
+{
+    atomic_fetch_add_explicit(&t->progress, 1, memory_order_relaxed);
+    t->in_runtime = 0;
+}
+static inline void rt_block_begin(rt_thread *t, rt_block what, void *obj, uintptr_t pc)
+{
+    atomic_store_explicit(&t->blocked_obj, obj, memory_order_relaxed);
+    atomic_store_explicit(&t->blocked_pc, pc, memory_order_relaxed);
+    atomic_store_explicit(&t->blocked, what, memory_order_release);
+}
+static inline void rt_block_end(rt_thread *t)
+{
+    atomic_store_explicit(&t->blocked, RT_BLOCK_NONE, memory_order_release);
+    atomic_fetch_add_explicit(&t->progress, 1, memory_order_relaxed);
+}
+
+/* ---- held.c: acquisition and release bookkeeping (the core) ---- */
+typedef struct rt_acquire {
+    rt_lock *lock;
+    uint8_t mode, trylock, reentry; /* reentry: recursive relock by its owner, no new entry */
+    uint64_t chain_key, stack;
+    uintptr_t pc;
+} rt_acquire;
+/* Before the real call: misuse checks (double-lock), lock-order edges for a new chain. */
+void rt_before_acquire(rt_thread *t, rt_lock *l, int mode, bool trylock, uintptr_t pc, rt_acquire *acq);
+/* After a successful real call. */
+void rt_after_acquire(rt_thread *t, const rt_acquire *acq);
+/* Before the real unlock: returns the misuse kind detected (0 if none) and updates held state.
+ * *was_foreign tells the caller to clear the owner if the real unlock succeeds. */
+void rt_before_release(rt_thread *t, rt_lock *l, uintptr_t pc, bool *foreign);
+void rt_after_release(rt_thread *t, rt_lock *l, bool foreign, int rc);
+rt_held *rt_held_find(rt_thread *t, const rt_lock *l);
+void rt_held_remove(rt_thread *t, rt_held *h);
+void rt_held_push(rt_thread *t, const rt_held *h);
+
+/* ---- stack.c ---- */
+typedef struct rt_stack {
+    uintptr_t pcs[RT_MAX_FRAMES];
+    int n;
+} rt_stack;
+void rt_stack_capture(rt_stack *s);         /* no lock held; drops our own frames */
+uint64_t rt_stack_log(const rt_stack *s);   /* rt.lock held: uid (deduplicated), S line if new */
+uint64_t rt_stack_log_pc(uintptr_t pc);     /* rt.lock held: a one-frame stack */
+void rt_modules_log_if_changed(void);       /* no lock held */
+
+/* ---- eventlog.c: one record per line, each line one write(2) ---- */
+typedef struct rt_line {
+    char buf[4096];
+    size_t len;
+} rt_line;
+void rt_line_start(rt_line *ln, const char *tag);
+void rt_line_str(rt_line *ln, const char *s);
+void rt_line_u64(rt_line *ln, uint64_t v);
+void rt_line_i64(rt_line *ln, int64_t v);
+void rt_line_hex(rt_line *ln, uint64_t v);
+void rt_line_end(rt_line *ln);               /* writes it (if there is a log) */
+size_t rt_line_room(const rt_line *ln);
+void rt_log_open(void);                      /* opens $RACELAB_LOG_DIR/racelab.<pid>.log */
+void rt_log_process_header(void);
+void rt_say(const char *msg);                /* one line to stderr, unless quiet */
+
+/* ---- findings.c ---- */
+void rt_report_misuse(rt_thread *t, const char *kind, rt_lock *l, uintptr_t pc, const char *detail,
+                      rt_lock *other);
+void rt_note(const char *text);              /* I line, rt.lock held */
+
+/* ---- edges.c ---- */
+/* rt.lock held: record the lock-order edges of a new chain. gates are held exclusively. */
+void rt_edges_record(rt_thread *t, const rt_acquire *acq, uint64_t to_stack);
+size_t rt_edges_count(void);
+
+/* ---- watchdog.c ---- */
+void rt_watchdog_start(void);
+
+/* ---- runtime.c ---- */
+void rt_stats_log(void); /* rt.lock held */
+void rt_end_process_for_deadlock(void) __attribute__((noreturn));
+
+static inline uint64_t rt_uid(uint32_t index) { return ((uint64_t)rt.incarnation << 32) | index; }
+static inline uint64_t rt_mix64(uint64_t x)
+{
+    x ^= x >> 33; x *= 0xff51afd7ed558ccdULL; x ^= x >> 33; x *= 0xc4ceb9fe1a85ec53ULL; x ^= x >> 33;
+    return x;
+}
+
+#endif

@@ -1,0 +1,162 @@
+/* runtime.c: the runtime's life cycle inside the program under test: initialisation (real functions,
+ * event log, main thread, watchdog), fork handling (pthread_atfork: the child gets its own log and
+ * watchdog, and only the forking thread survives), the end of the process (stats, exit record), and the
+ * public racelab_name_lock(). */
+#include <errno.h>
+#include <execinfo.h>
+#include <link.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "rt.h"
+
+rt_state rt = { .lock = PTHREAD_MUTEX_INITIALIZER, .log_fd = -1 };
+
+static int find_self(struct dl_phdr_info *info, size_t size, void *data)
+{
+    (void)size;
+    uintptr_t me = (uintptr_t)data;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
+            continue;
+        uintptr_t lo = info->dlpi_addr + ph->p_vaddr, hi = lo + ph->p_memsz;
+        if (me >= lo && me < hi) {
+            rt.self_lo = lo;
+            rt.self_hi = hi;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static uint32_t new_incarnation(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    uint64_t x = rt_mix64(((uint64_t)getpid() << 20) ^ (uint64_t)tv.tv_sec * 1000003u ^ (uint64_t)tv.tv_usec);
+    return (uint32_t)(x | 1);
+}
+
+static void thread_key_destructor(void *p)
+{
+    /* A thread that ended without returning through our trampoline (cancelled, or one we did not
+     * create): do its end-of-thread bookkeeping. */
+    rt_thread_end(p, 0);
+}
+
+static void log_exit_record(const char *how, int status)
+{
+    rt_line ln;
+    rt_line_start(&ln, "X");
+    rt_line_str(&ln, how);
+    rt_line_i64(&ln, status);
+    rt_line_end(&ln);
+}
+
+void rt_stats_log(void)
+{
+    uint64_t acq = atomic_load(&rt.ended_acquisitions);
+    uint64_t threads = 0;
+    for (rt_thread *t = rt.threads; t; t = t->next) {
+        threads++;
+        if (atomic_load(&t->alive))
+            acq += t->acquisitions;
+    }
+    rt_line ln;
+    rt_line_start(&ln, "C");
+    rt_line_u64(&ln, threads);
+    rt_line_u64(&ln, rt.n_locks);
+    rt_line_u64(&ln, rt.edges);
+    rt_line_u64(&ln, acq);
+    rt_line_end(&ln);
+}
+
+void rt_end_process_for_deadlock(void)
+{
+    rt_real.mutex_lock(&rt.lock);
+    rt_stats_log();
+    log_exit_record("deadlock", 66);
+    rt_real.mutex_unlock(&rt.lock);
+    _exit(66);
+}
+
+static void on_fork_prepare(void) { rt_real.mutex_lock(&rt.lock); }
+static void on_fork_parent(void) { rt_real.mutex_unlock(&rt.lock); }
+
+static void on_fork_child(void)
+{
+    /* Only this thread exists now; the internal lock it holds is reinitialised, not unlocked. */
+    rt_real.mutex_init(&rt.lock, NULL);
+    rt_thread *self = rt_self();
+    rt.incarnation = new_incarnation();
+    rt.next_stack = rt.next_gates = 0;
+    if (rt.log_fd >= 0)
+        close(rt.log_fd);
+    rt_log_open();
+    rt_log_process_header();
+    rt_thread_after_fork_child(self);
+    if (self) {
+        rt_line ln;
+        rt_line_start(&ln, "T");
+        rt_line_u64(&ln, self->tid);
+        rt_line_i64(&ln, -2); /* -2: the thread that forked this process */
+        rt_line_hex(&ln, 0);
+        rt_line_end(&ln);
+    }
+    rt_watchdog_start();
+}
+
+static void parse_options(void)
+{
+    const char *o = getenv("RACELAB_OPTIONS");
+    if (o && (strstr(o, "quiet=1") || strstr(o, "quiet=true")))
+        rt.quiet = 1;
+}
+
+__attribute__((constructor(101))) static void rt_init(void)
+{
+    rt_real_resolve();
+    parse_options();
+    dl_iterate_phdr(find_self, (void *)(uintptr_t)&rt_init);
+    void *warm[4];
+    backtrace(warm, 4); /* loads the unwinder now, not inside a wrapper */
+    rt.incarnation = new_incarnation();
+    pthread_key_create(&rt.thread_key, thread_key_destructor);
+    rt_log_open();
+    rt_log_process_header();
+    atomic_store_explicit(&rt.ready, 1, memory_order_release);
+    rt_thread *main_thread = rt_self(); /* T0 */
+    (void)main_thread;
+    pthread_atfork(on_fork_prepare, on_fork_parent, on_fork_child);
+    rt_watchdog_start();
+}
+
+__attribute__((destructor)) static void rt_fini(void)
+{
+    if (!atomic_load(&rt.ready))
+        return;
+    rt_thread *t = rt_self();
+    if (t && t->tid == 0 && !t->ended) /* the main thread ends with the process */
+        rt_thread_end(t, 0);
+    rt_real.mutex_lock(&rt.lock);
+    rt_stats_log();
+    log_exit_record("exit", -1); /* the status is known to the parent */
+    rt_real.mutex_unlock(&rt.lock);
+}
+
+RT_EXPORT void racelab_name_lock_impl(const void *lock, const char *name)
+{
+    if (!atomic_load(&rt.ready) || !lock || !name)
+        return;
+    /* Keyed by address: the name applies to whatever object lives there (named before first use). */
+    rt_real.mutex_lock(&rt.lock);
+    rt_line ln;
+    rt_line_start(&ln, "N");
+    rt_line_hex(&ln, (uint64_t)(uintptr_t)lock);
+    rt_line_str(&ln, name);
+    rt_line_end(&ln);
+    rt_real.mutex_unlock(&rt.lock);
+}

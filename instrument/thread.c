@@ -1,0 +1,92 @@
+/* thread.c: per-thread state. Each thread the runtime sees gets a record (registered in rt.threads,
+ * never freed: reports name threads that have ended), found through an initial-exec TLS pointer.
+ * Threads we did not create (the main thread, threads started before us or by clone) are registered
+ * on their first call. Thread end: the held-at-exit check and the flush of counters. */
+#include <unistd.h>
+
+#include "rt.h"
+
+static RT_TLS __thread rt_thread *tls_self;
+
+void rt_thread_set_self(rt_thread *t)
+{
+    tls_self = t;
+    if (t)
+        pthread_setspecific(rt.thread_key, t);
+}
+
+rt_thread *rt_thread_new(int32_t parent_tid, uint64_t create_stack)
+{
+    rt_real.mutex_lock(&rt.lock);
+    rt_thread *t = rt_pool_alloc(sizeof *t);
+    if (t) {
+        t->tid = rt.next_tid++;
+        t->parent_tid = parent_tid;
+        t->create_stack = create_stack;
+        t->held = t->inline_held;
+        t->cap_held = RT_INLINE_HELD;
+        atomic_store(&t->alive, 1);
+        t->next = rt.threads;
+        rt.threads = t;
+        rt_line ln;
+        rt_line_start(&ln, "T");
+        rt_line_u64(&ln, t->tid);
+        rt_line_i64(&ln, parent_tid);
+        rt_line_hex(&ln, create_stack);
+        rt_line_end(&ln);
+    }
+    rt_real.mutex_unlock(&rt.lock);
+    return t;
+}
+
+rt_thread *rt_self(void)
+{
+    rt_thread *t = tls_self;
+    if (__builtin_expect(t != NULL, 1))
+        return t;
+    /* A thread we did not create: register it (the main thread takes this path during init). */
+    t = rt_thread_new(-1, 0);
+    if (t)
+        rt_thread_set_self(t);
+    return t;
+}
+
+void rt_thread_end(rt_thread *t, uintptr_t pc)
+{
+    if (!t || t->ended)
+        return;
+    t->ended = 1;
+    t->in_runtime = 1;
+    for (uint32_t i = 0; i < t->n_held; i++) {
+        const rt_held *h = &t->held[i];
+        if (h->mode == RL_MODE_WRITE && atomic_load(&h->lock->owner) != t)
+            continue; /* released by another thread (already reported as unlock-foreign) */
+        rt_report_misuse(t, "held-at-exit", h->lock, h->pc ? h->pc : pc, NULL, NULL);
+    }
+    atomic_fetch_add(&rt.ended_acquisitions, t->acquisitions);
+    t->acquisitions = 0;
+    atomic_store(&t->alive, 0);
+    rt_real.mutex_lock(&rt.lock);
+    rt_line ln;
+    rt_line_start(&ln, "t");
+    rt_line_u64(&ln, t->tid);
+    rt_line_end(&ln);
+    t->n_held = 0;
+    if (t->held != t->inline_held) /* under rt.lock: the watchdog reads held stacks under it too */
+        rt_pages_free(t->held, t->cap_held * sizeof *t->held);
+    t->held = t->inline_held;
+    t->cap_held = RT_INLINE_HELD;
+    rt_real.mutex_unlock(&rt.lock);
+    t->in_runtime = 0;
+}
+
+/* In a forked child only the forking thread exists. Called with rt.lock reinitialised. */
+void rt_thread_after_fork_child(rt_thread *self)
+{
+    for (rt_thread *t = rt.threads; t; t = t->next) {
+        if (t != self && atomic_load(&t->alive)) {
+            atomic_store(&t->alive, 0);
+            t->ended = 1;
+        }
+    }
+}

@@ -1,0 +1,245 @@
+/* watchdog.c: the thread that turns a real deadlock into a report instead of a hang.
+ * Every tick it snapshots the registered threads (what each is blocked in, on what, and a progress
+ * counter every wrapper bumps) and looks for
+ *  - a cycle of threads each blocked, untimed, on a lock held by the next or joining the next
+ *    (detector/waitsfor.c), including a thread waiting for a lock it holds itself; confirmed when the
+ *    same threads are in the cycle on two consecutive ticks with no progress;
+ *  - a global stall: every live thread blocked, untimed, in a lock, cond wait, semaphore wait of this
+ *    process, join or barrier, no progress for RT_STALL_TICKS ticks, and no thread the runtime does
+ *    not know about (the kernel's /proc/self/task count matches).
+ * Timed waits and waits another process may end are never counted as blocked forever.
+ * Then it logs a D block (each thread: what it waits for and where, what it holds), ends the program
+ * with status 66, and so the run ends within a second of the deadlock forming. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "rt.h"
+#include "waitsfor.h"
+
+#define RT_TICK_MS 50
+#define RT_STALL_TICKS 6
+
+typedef struct snap {
+    rt_thread *t;
+    int blocked;
+    void *obj;
+    uint64_t progress;
+} snap;
+
+static const char *block_name(int b)
+{
+    switch (b) {
+    case RT_BLOCK_LOCK: return "lock";
+    case RT_BLOCK_RDLOCK: return "rdlock";
+    case RT_BLOCK_COND: return "cond-wait";
+    case RT_BLOCK_SEM: return "sem-wait";
+    case RT_BLOCK_JOIN: return "join";
+    case RT_BLOCK_BARRIER: return "barrier";
+    default: return "none";
+    }
+}
+
+static bool forever(int b) { return b >= RT_BLOCK_LOCK && b <= RT_BLOCK_BARRIER; }
+
+static int count_tasks(void)
+{
+    int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    char buf[4096];
+    int count = 0;
+    for (;;) {
+        long n = syscall(SYS_getdents64, fd, buf, sizeof buf);
+        if (n <= 0)
+            break;
+        for (long off = 0; off < n;) {
+            struct dirent64 *d = (struct dirent64 *)(buf + off);
+            if (d->d_name[0] != '.')
+                count++;
+            off += d->d_reclen;
+        }
+    }
+    close(fd);
+    return count;
+}
+
+static bool holds(const rt_thread *t, const rt_lock *l)
+{
+    uint32_t n = __atomic_load_n(&t->n_held, __ATOMIC_ACQUIRE);
+    for (uint32_t i = 0; i < n; i++)
+        if (t->held[i].lock == l)
+            return true;
+    return false;
+}
+
+static void log_thread_state(const snap *s)
+{
+    rt_thread *t = s->t;
+    rt_line ln;
+    rt_line_start(&ln, "DW");
+    rt_line_u64(&ln, t->tid);
+    rt_line_str(&ln, block_name(s->blocked));
+    uint64_t obj_uid = 0;
+    int64_t target = -1;
+    if (s->blocked == RT_BLOCK_JOIN)
+        target = s->obj ? (int64_t)((rt_thread *)s->obj)->tid : -1;
+    else if (s->obj)
+        obj_uid = ((rt_lock *)s->obj)->uid;
+    rt_line_hex(&ln, obj_uid);
+    rt_line_i64(&ln, target);
+    rt_line_hex(&ln, rt_stack_log_pc(atomic_load(&t->blocked_pc)));
+    rt_line_end(&ln);
+    for (uint32_t i = 0; i < t->n_held; i++) {
+        const rt_held *h = &t->held[i];
+        rt_line_start(&ln, "DH");
+        rt_line_u64(&ln, t->tid);
+        rt_line_hex(&ln, h->lock->uid);
+        rt_line_str(&ln, h->mode == RL_MODE_WRITE ? "w" : "r");
+        rt_line_hex(&ln, rt_stack_log_pc(h->pc));
+        rt_line_hex(&ln, h->stack);
+        rt_line_end(&ln);
+    }
+}
+
+static void report_and_end(const char *what, const snap *snaps, const uint32_t *members, size_t n)
+{
+    rt_real.mutex_lock(&rt.lock);
+    rt_line ln;
+    rt_line_start(&ln, "D");
+    rt_line_str(&ln, what);
+    rt_line_end(&ln);
+    for (size_t i = 0; i < n; i++)
+        log_thread_state(&snaps[members[i]]);
+    rt_line_start(&ln, "DE");
+    rt_line_end(&ln);
+    rt_real.mutex_unlock(&rt.lock);
+    rt_say(strcmp(what, "cycle") == 0
+               ? "deadlock: threads are waiting for each other in a cycle; ending the program (see the report)"
+               : "deadlock: every thread is blocked and nothing can wake them; ending the program (see the report)");
+    rt_end_process_for_deadlock();
+}
+
+/* Previous tick: the confirmed-candidate cycle and progress per thread. */
+typedef struct history {
+    uint64_t cycle_sig;
+    int stall_ticks;
+    uint64_t stall_sig;
+} history;
+
+static void tick(history *hist)
+{
+    rt_real.mutex_lock(&rt.lock);
+    size_t n = 0;
+    for (rt_thread *t = rt.threads; t; t = t->next)
+        if (atomic_load(&t->alive))
+            n++;
+    snap *snaps = rt_pool_alloc((n ? n : 1) * sizeof *snaps);
+    rl_edge_pair *edges = NULL;
+    size_t n_edges = 0, cap_edges = 0;
+    size_t i = 0;
+    bool all_blocked = n > 0;
+    uint64_t sig = 0;
+    for (rt_thread *t = rt.threads; t && snaps && i < n; t = t->next) {
+        if (!atomic_load(&t->alive))
+            continue;
+        snaps[i].t = t;
+        snaps[i].blocked = atomic_load_explicit(&t->blocked, memory_order_acquire);
+        snaps[i].obj = atomic_load(&t->blocked_obj);
+        snaps[i].progress = atomic_load(&t->progress);
+        if (!forever(snaps[i].blocked))
+            all_blocked = false;
+        sig = rt_mix64(sig ^ (uint64_t)(uintptr_t)t ^ snaps[i].progress * 31 ^ (uint64_t)snaps[i].blocked);
+        i++;
+    }
+    n = i;
+    /* waits-for edges among threads blocked on locks or joins */
+    for (size_t a = 0; snaps && a < n; a++) {
+        int b = snaps[a].blocked;
+        if (b != RT_BLOCK_LOCK && b != RT_BLOCK_RDLOCK && b != RT_BLOCK_JOIN)
+            continue;
+        for (size_t c = 0; c < n; c++) {
+            if (!forever(snaps[c].blocked))
+                continue; /* a running thread is in no cycle; and its held stack may be moving */
+            bool waits;
+            if (b == RT_BLOCK_JOIN)
+                waits = snaps[c].t == snaps[a].obj;
+            else {
+                rt_lock *l = snaps[a].obj;
+                rt_thread *owner = atomic_load(&l->owner);
+                waits = owner == snaps[c].t ||
+                        (l->kind == RT_KIND_RWLOCK && (b == RT_BLOCK_LOCK || owner) && holds(snaps[c].t, l));
+                if (b == RT_BLOCK_RDLOCK && !owner)
+                    waits = false; /* readers only wait for a writer */
+            }
+            if (!waits)
+                continue;
+            rl_edge_pair *grown = rl_array_grow(&rt_pool_allocator, edges, sizeof *edges, &cap_edges, n_edges + 1);
+            if (!grown)
+                break;
+            edges = grown;
+            edges[n_edges].from = (uint32_t)a;
+            edges[n_edges].to = (uint32_t)c;
+            n_edges++;
+        }
+    }
+    uint32_t *cycle = rt_pool_alloc((n ? n : 1) * sizeof *cycle);
+    size_t len = (snaps && cycle) ? rl_waitsfor_find_cycle(&rt_pool_allocator, n, edges, n_edges, cycle) : 0;
+    rt_real.mutex_unlock(&rt.lock);
+
+    uint64_t cycle_sig = 0;
+    for (size_t k = 0; k < len; k++)
+        cycle_sig = rt_mix64(cycle_sig ^ (uint64_t)(uintptr_t)snaps[cycle[k]].t ^ snaps[cycle[k]].progress);
+    bool report_cycle = len && cycle_sig == hist->cycle_sig;
+    hist->cycle_sig = len ? cycle_sig : 0;
+
+    bool report_stall = false;
+    if (!len && all_blocked) {
+        if (sig == hist->stall_sig)
+            hist->stall_ticks++;
+        else
+            hist->stall_ticks = 0;
+        hist->stall_sig = sig;
+        if (hist->stall_ticks >= RT_STALL_TICKS && count_tasks() == (int)n + 1)
+            report_stall = true;
+    } else {
+        hist->stall_ticks = 0;
+        hist->stall_sig = 0;
+    }
+    if (report_cycle) {
+        report_and_end("cycle", snaps, cycle, len);
+    } else if (report_stall) {
+        for (size_t k = 0; k < n; k++)
+            cycle[k] = (uint32_t)k;
+        report_and_end("stall", snaps, cycle, n);
+    }
+    rt_real.mutex_lock(&rt.lock);
+    rt_pool_free(cycle, (n ? n : 1) * sizeof *cycle);
+    rt_pool_free(edges, cap_edges * sizeof *edges);
+    rt_pool_free(snaps, (n ? n : 1) * sizeof *snaps);
+    rt_real.mutex_unlock(&rt.lock);
+}
+
+static void *watchdog_main(void *arg)
+{
+    (void)arg;
+    history hist = { 0 };
+    for (;;) {
+        struct timespec ts = { 0, RT_TICK_MS * 1000000L };
+        nanosleep(&ts, NULL);
+        tick(&hist);
+    }
+    return NULL;
+}
+
+void rt_watchdog_start(void)
+{
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&attr, 256 * 1024);
+    rt_real.create(&rt.watchdog, &attr, watchdog_main, NULL);
+    pthread_attr_destroy(&attr);
+}

@@ -1,0 +1,115 @@
+/* unsafe_counter: a lost update, the smallest data race there is.
+ *
+ * Several threads add 1 to one global counter, each many times, with no lock. "counter = counter + 1"
+ * is not one step: the CPU loads the value, adds 1 and stores the result. If thread 1 loads 41, then
+ * thread 2 loads 41 too, both store 42 and one of the two increments has vanished. The program
+ * prints how many increments it expected, how many it got and the difference.
+ *
+ * The counter is volatile so that the compiler keeps one load and one store per increment instead
+ * of adding ITERATIONS in a single step, which would hide the race. The threads also wait for each
+ * other at a start line before counting: 100000 increments take a fraction of a millisecond, so the
+ * first thread could otherwise be done before the next one has even started. The start line is an
+ * atomic counter (every thread adds itself, then spins until all are there); atomics are safe to
+ * share without a lock, which is why the start line itself does not race.
+ *
+ * Run:
+ *   build/labs/unsafe_counter [-t THREADS] [-n ITERATIONS]   usually loses updates; run it again
+ *   build/labs/unsafe_counter-tsan                           ThreadSanitizer names the racing lines
+ *   racelab run -- build/labs/unsafe_counter                 no lock findings: there is no lock,
+ *                                                            which is exactly the bug
+ * Next: locked_counter, the same program with a mutex.
+ */
+#include <getopt.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static volatile long counter;     /* shared by every thread, guarded by nothing */
+static long iterations = 100000;  /* increments per thread */
+static long threads = 2;          /* counting threads */
+static atomic_long at_start_line; /* threads ready to count */
+
+static void *increment(void *arg)
+{
+    (void)arg;
+    atomic_fetch_add(&at_start_line, 1);
+    while (atomic_load(&at_start_line) < threads)
+        sched_yield(); /* wait until every thread is here, then all count at once */
+    for (long i = 0; i < iterations; i++) {
+        long seen = counter;   /* load ...                                     */
+        counter = seen + 1;    /* ... and store: another thread may run between */
+    }
+    return NULL;
+}
+
+static void usage(FILE *to, const char *prog)
+{
+    fprintf(to,
+            "usage: %s [-t THREADS] [-n ITERATIONS]\n"
+            "Each of THREADS threads adds 1 to a shared counter ITERATIONS times without a lock,\n"
+            "then the program prints how many increments were lost.\n"
+            "  -t, --threads N      number of threads (default 2)\n"
+            "  -n, --iterations N   increments per thread (default 100000)\n"
+            "  -h, --help           show this help\n",
+            prog);
+}
+
+/* Parses a whole decimal number in [min, max]; on anything else prints why and exits with 2. */
+static long parse_count(const char *text, const char *what, long min, long max)
+{
+    char *end;
+    long value = strtol(text, &end, 10);
+    if (*text == '\0' || *end != '\0' || value < min || value > max) {
+        fprintf(stderr, "unsafe_counter: %s must be a number from %ld to %ld, not '%s'\n", what, min,
+                max, text);
+        exit(2);
+    }
+    return value;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"threads", required_argument, NULL, 't'},
+        {"iterations", required_argument, NULL, 'n'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int opt;
+    while ((opt = getopt_long(argc, argv, "t:n:h", options, NULL)) != -1) {
+        switch (opt) {
+        case 't': threads = parse_count(optarg, "THREADS", 1, 1024); break;
+        case 'n': iterations = parse_count(optarg, "ITERATIONS", 0, 1000000000); break;
+        case 'h': usage(stdout, argv[0]); return 0;
+        default: usage(stderr, argv[0]); return 2;
+        }
+    }
+    if (optind != argc) {
+        usage(stderr, argv[0]);
+        return 2;
+    }
+
+    pthread_t *workers = calloc((size_t)threads, sizeof *workers);
+    if (!workers) {
+        perror("unsafe_counter: calloc");
+        return 1;
+    }
+    for (long t = 0; t < threads; t++) {
+        int rc = pthread_create(&workers[t], NULL, increment, NULL);
+        if (rc != 0) {
+            fprintf(stderr, "unsafe_counter: pthread_create: %s\n", strerror(rc));
+            return 1;
+        }
+    }
+    for (long t = 0; t < threads; t++)
+        pthread_join(workers[t], NULL);
+    free(workers);
+
+    long expected = threads * iterations;
+    long got = counter;
+    printf("expected %ld, got %ld (lost %ld updates)\n", expected, got, expected - got);
+    return 0;
+}
