@@ -1,0 +1,19 @@
+/* cli.h: what the CLI's files share: exit statuses and the subcommands. */
+#ifndef RACELAB_CLI_H
+#define RACELAB_CLI_H
+
+#include <stdio.h>
+
+enum {
+    RL_EXIT_FINDINGS = 66,
+    RL_EXIT_USAGE = 2,
+    RL_EXIT_REPORT_UNWRITABLE = 3,
+    RL_EXIT_NOT_EXECUTABLE = 126,
+    RL_EXIT_NOT_FOUND = 127,
+    RL_EXIT_INTERNAL = 70,
+};
+
+int rl_cli_run(int argc, char **argv);
+void rl_cli_run_options_help(FILE *out);
+
+#endif

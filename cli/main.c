@@ -1,0 +1,47 @@
+/* main.c: the racelab command line. Parses the subcommand and hands over; all work is elsewhere
+ * (run.c runs a program under the runtime; detector/ builds and renders the report).
+ *
+ * Exit statuses (also in README.md and `racelab --help`):
+ *   the program's own status when racelab found nothing;  66 when it found something;
+ *   2 usage error;  3 the report file cannot be written;  126 the program is not executable;
+ *   127 the program was not found;  128+N the program was killed by signal N (and no findings);
+ *   70 racelab itself failed (cannot create its temporary directory, cannot start the program). */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: racelab run [OPTIONS] -- PROGRAM [ARGS...]\n"
+            "       racelab --help | --version\n\n"
+            "Runs PROGRAM with racelab's lock checker preloaded, follows the processes it forks, and\n"
+            "reports potential deadlocks (lock-order cycles), real deadlocks (ended instead of hanging),\n"
+            "and lock misuse. The text report goes to stderr.\n\n");
+    rl_cli_run_options_help(out);
+    fprintf(out,
+            "\nExit status: the program's own when nothing is found; 66 when something is; 2 usage error;\n"
+            "3 report file not writable; 126 program not executable; 127 program not found;\n"
+            "128+N program killed by signal N; 70 internal error.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "racelab: missing command (try: racelab run -- PROGRAM, or racelab --help)\n");
+        return RL_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("racelab %s\n", RACELAB_VERSION);
+        return 0;
+    }
+    if (strcmp(argv[1], "run") == 0)
+        return rl_cli_run(argc - 2, argv + 2);
+    fprintf(stderr, "racelab: unknown command '%s' (try: racelab --help)\n", argv[1]);
+    return RL_EXIT_USAGE;
+}

@@ -1,0 +1,385 @@
+/* run.c: `racelab run [OPTIONS] -- PROGRAM [ARGS...]`: checks the program can be started, runs it with
+ * the runtime preloaded and a fresh event-log directory, follows every process it forks (racelab
+ * becomes their subreaper, so orphans are waited for too), then builds the report from the logs,
+ * prints it and writes the JSON (to FILE.tmp, renamed when complete). */
+#include <dirent.h>
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "eventlog.h"
+#include "report.h"
+
+typedef struct run_options {
+#define RL_OPTION(kind, field, name, takes, help) RL_OPT_##kind field;
+#define RL_OPT_STR const char *
+#define RL_OPT_BOOL int
+#include "options.inc"
+#undef RL_OPTION
+} run_options;
+
+void rl_cli_run_options_help(FILE *out)
+{
+    fprintf(out, "Options (also accepted as RACELAB_OPTIONS=\"name=value:name=value\"):\n");
+#define RL_OPTION(kind, field, name, takes, help) \
+    fprintf(out, "  --%-14s %s\n", takes ? name " FILE" : name, help);
+#include "options.inc"
+#undef RL_OPTION
+    fprintf(out, "  --%-14s %s\n", "help", "this help");
+}
+
+/* Sets one option; returns 0, or -1 if the name is unknown. */
+static int set_option(run_options *o, const char *name, const char *value)
+{
+#define RL_OPTION(kind, field, oname, takes, help)                            \
+    if (strcmp(name, oname) == 0) {                                          \
+        RL_SET_##kind(o->field, value);                                      \
+        return 0;                                                            \
+    }
+#define RL_SET_STR(f, v) (f) = (v)
+#define RL_SET_BOOL(f, v) (f) = !(v) || (strcmp((v), "0") != 0 && strcmp((v), "false") != 0)
+#include "options.inc"
+#undef RL_OPTION
+    return -1;
+}
+
+static bool option_takes_value(const char *name)
+{
+#define RL_OPTION(kind, field, oname, takes, help) \
+    if (strcmp(name, oname) == 0)                 \
+        return takes;
+#include "options.inc"
+#undef RL_OPTION
+    return false;
+}
+
+static int parse_env_options(run_options *o, char *buf)
+{
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, ": ", &save); tok; tok = strtok_r(NULL, ": ", &save)) {
+        char *eq = strchr(tok, '=');
+        if (eq)
+            *eq = 0;
+        if (set_option(o, tok, eq ? eq + 1 : NULL) != 0) {
+            fprintf(stderr, "racelab: unknown option '%s' in RACELAB_OPTIONS\n", tok);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Finds PROGRAM like execvp would. Returns 0, or the exit status to use (with the message printed). */
+static int resolve_program(const char *prog, char *out, size_t n)
+{
+    struct stat st;
+    if (strchr(prog, '/')) {
+        snprintf(out, n, "%s", prog);
+    } else {
+        const char *path = getenv("PATH");
+        bool found = false;
+        for (const char *p = path ? path : "/usr/bin:/bin"; p && *p && !found;) {
+            const char *colon = strchr(p, ':');
+            size_t len = colon ? (size_t)(colon - p) : strlen(p);
+            snprintf(out, n, "%.*s/%s", (int)len, len ? p : ".", prog);
+            found = stat(out, &st) == 0 && S_ISREG(st.st_mode);
+            p = colon ? colon + 1 : NULL;
+        }
+        if (!found) {
+            fprintf(stderr, "racelab: cannot find program '%s' (not in PATH)\n", prog);
+            return RL_EXIT_NOT_FOUND;
+        }
+    }
+    if (stat(out, &st) != 0) {
+        fprintf(stderr, "racelab: cannot find program '%s': %s\n", prog, strerror(errno));
+        return RL_EXIT_NOT_FOUND;
+    }
+    if (!S_ISREG(st.st_mode) || access(out, X_OK) != 0) {
+        fprintf(stderr, "racelab: cannot run '%s': %s\n", prog, S_ISDIR(st.st_mode) ? "it is a directory" : "not executable");
+        return RL_EXIT_NOT_EXECUTABLE;
+    }
+    return 0;
+}
+
+/* An ELF executable without a program interpreter is statically linked: LD_PRELOAD cannot work. */
+static bool is_static_elf(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    Elf64_Ehdr eh;
+    bool is_static = false;
+    if (read(fd, &eh, sizeof eh) == (ssize_t)sizeof eh && memcmp(eh.e_ident, ELFMAG, SELFMAG) == 0 &&
+        eh.e_ident[EI_CLASS] == ELFCLASS64) {
+        bool interp = false;
+        for (int i = 0; i < eh.e_phnum; i++) {
+            Elf64_Phdr ph;
+            if (pread(fd, &ph, sizeof ph, (off_t)(eh.e_phoff + (Elf64_Off)i * eh.e_phentsize)) != (ssize_t)sizeof ph)
+                break;
+            if (ph.p_type == PT_INTERP)
+                interp = true;
+        }
+        is_static = !interp;
+    }
+    close(fd);
+    return is_static;
+}
+
+static int runtime_path(char *out, size_t n)
+{
+    const char *env = getenv("RACELAB_RUNTIME");
+    if (env && *env) {
+        snprintf(out, n, "%s", env);
+    } else {
+        char self[PATH_MAX];
+        ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+        if (len <= 0)
+            return -1;
+        self[len] = 0;
+        char *slash = strrchr(self, '/');
+        if (slash)
+            *slash = 0;
+        snprintf(out, n, "%s/../lib/libracelab.so", self);
+    }
+    char resolved[PATH_MAX];
+    if (!realpath(out, resolved))
+        return -1;
+    snprintf(out, n, "%s", resolved);
+    return 0;
+}
+
+static volatile sig_atomic_t child_pid_for_signals;
+
+static void forward_signal(int sig)
+{
+    if (child_pid_for_signals > 0)
+        kill(child_pid_for_signals, sig);
+}
+
+static void remove_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            if (e->d_name[0] == '.')
+                continue;
+            char p[PATH_MAX];
+            snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+            unlink(p);
+        }
+        closedir(d);
+    }
+    rmdir(dir);
+}
+
+/* Waits for the remaining descendants (we are their subreaper), up to a bound. */
+static void reap_descendants(rl_child_status **kids, size_t *n_kids)
+{
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (;;) {
+        int st;
+        pid_t p = waitpid(-1, &st, WNOHANG);
+        if (p > 0) {
+            rl_child_status *g = realloc(*kids, (*n_kids + 1) * sizeof *g);
+            if (g) {
+                *kids = g;
+                g[*n_kids].pid = p;
+                g[*n_kids].status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+                g[*n_kids].signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+                (*n_kids)++;
+            }
+            continue;
+        }
+        if (p < 0)
+            return; /* ECHILD: none left */
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec - start.tv_sec >= 10) {
+            fprintf(stderr, "racelab: processes forked by the program were still running 10 s after it ended; reporting without them\n");
+            return;
+        }
+        struct timespec ts = { 0, 5 * 1000 * 1000 };
+        nanosleep(&ts, NULL);
+    }
+}
+
+int rl_cli_run(int argc, char **argv)
+{
+    run_options opt = { 0 };
+    char *env_opts = getenv("RACELAB_OPTIONS") ? strdup(getenv("RACELAB_OPTIONS")) : NULL;
+    if (env_opts && parse_env_options(&opt, env_opts) != 0)
+        return RL_EXIT_USAGE;
+    int i = 0;
+    for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            printf("usage: racelab run [OPTIONS] -- PROGRAM [ARGS...]\n\n");
+            rl_cli_run_options_help(stdout);
+            return 0;
+        }
+        if (strncmp(a, "--", 2) != 0) {
+            fprintf(stderr, "racelab: expected '--' before the program: racelab run [OPTIONS] -- %s ...\n", a);
+            return RL_EXIT_USAGE;
+        }
+        char name[64];
+        const char *eq = strchr(a + 2, '=');
+        snprintf(name, sizeof name, "%.*s", (int)(eq ? (size_t)(eq - a - 2) : strlen(a + 2)), a + 2);
+        const char *value = eq ? eq + 1 : NULL;
+        if (option_takes_value(name) && !value) {
+            if (i + 1 >= argc || strcmp(argv[i + 1], "--") == 0) {
+                fprintf(stderr, "racelab: option --%s needs a value\n", name);
+                return RL_EXIT_USAGE;
+            }
+            value = argv[++i];
+        }
+        if (set_option(&opt, name, value) != 0) {
+            fprintf(stderr, "racelab: unknown option '%s' (try: racelab run --help)\n", a);
+            return RL_EXIT_USAGE;
+        }
+    }
+    if (i >= argc) {
+        fprintf(stderr, "racelab: expected '--' and a program: racelab run [OPTIONS] -- PROGRAM [ARGS...]\n");
+        return RL_EXIT_USAGE;
+    }
+    if (i + 1 >= argc) {
+        fprintf(stderr, "racelab: no program given after '--'\n");
+        return RL_EXIT_USAGE;
+    }
+    char **prog_argv = argv + i + 1;
+    int prog_argc = argc - i - 1;
+
+    char program[PATH_MAX];
+    int rc = resolve_program(prog_argv[0], program, sizeof program);
+    if (rc)
+        return rc;
+    bool instrumented = !is_static_elf(program);
+    if (!instrumented)
+        fprintf(stderr, "racelab: warning: '%s' is statically linked, so racelab cannot preload its checker into it; "
+                        "running it unchecked (link it dynamically to check it)\n", prog_argv[0]);
+
+    char tmp_json[PATH_MAX] = "";
+    int json_fd = -1;
+    if (opt.json) {
+        snprintf(tmp_json, sizeof tmp_json, "%s.tmp", opt.json);
+        json_fd = open(tmp_json, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (json_fd < 0) {
+            fprintf(stderr, "racelab: cannot write the report to '%s': %s\n", opt.json, strerror(errno));
+            return RL_EXIT_REPORT_UNWRITABLE;
+        }
+    }
+    char runtime[PATH_MAX];
+    if (runtime_path(runtime, sizeof runtime) != 0) {
+        fprintf(stderr, "racelab: cannot find the runtime libracelab.so next to racelab (set RACELAB_RUNTIME)\n");
+        if (json_fd >= 0) { close(json_fd); unlink(tmp_json); }
+        return RL_EXIT_INTERNAL;
+    }
+    const char *tmpdir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    char logdir[PATH_MAX];
+    snprintf(logdir, sizeof logdir, "%s/racelab.XXXXXX", tmpdir);
+    if (!mkdtemp(logdir)) {
+        fprintf(stderr, "racelab: cannot create a temporary directory in %s: %s\n", tmpdir, strerror(errno));
+        if (json_fd >= 0) { close(json_fd); unlink(tmp_json); }
+        return RL_EXIT_INTERNAL;
+    }
+
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+    int errpipe[2];
+    if (pipe2(errpipe, O_CLOEXEC) != 0) {
+        fprintf(stderr, "racelab: pipe: %s\n", strerror(errno));
+        return RL_EXIT_INTERNAL;
+    }
+    fflush(NULL);
+    pid_t child = fork();
+    if (child < 0) {
+        fprintf(stderr, "racelab: cannot start the program: fork: %s\n", strerror(errno));
+        return RL_EXIT_INTERNAL;
+    }
+    if (child == 0) {
+        close(errpipe[0]);
+        char preload[2 * PATH_MAX];
+        const char *old = getenv("LD_PRELOAD");
+        snprintf(preload, sizeof preload, "%s%s%s", runtime, old && *old ? ":" : "", old && *old ? old : "");
+        if (instrumented)
+            setenv("LD_PRELOAD", preload, 1);
+        setenv("RACELAB_LOG_DIR", logdir, 1);
+        execv(program, prog_argv);
+        int e = errno;
+        if (write(errpipe[1], &e, sizeof e) < 0)
+            _exit(127);
+        _exit(127);
+    }
+    close(errpipe[1]);
+    int exec_errno = 0;
+    ssize_t got = read(errpipe[0], &exec_errno, sizeof exec_errno);
+    close(errpipe[0]);
+    if (got == (ssize_t)sizeof exec_errno) {
+        waitpid(child, NULL, 0);
+        fprintf(stderr, "racelab: cannot run '%s': %s\n", prog_argv[0], strerror(exec_errno));
+        remove_dir(logdir);
+        if (json_fd >= 0) { close(json_fd); unlink(tmp_json); }
+        return exec_errno == ENOENT ? RL_EXIT_NOT_FOUND : RL_EXIT_NOT_EXECUTABLE;
+    }
+    child_pid_for_signals = child;
+    struct sigaction sa = { 0 };
+    sa.sa_handler = forward_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGQUIT, &sa, NULL);
+
+    int status = 0;
+    while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+        ;
+    rl_child_status *kids = NULL;
+    size_t n_kids = 0;
+    reap_descendants(&kids, &n_kids);
+
+    rl_eventlog log = { 0 };
+    rl_eventlog_read_dir(logdir, &log);
+    char cwd[PATH_MAX];
+    rl_run_info info = {
+        .program = program,
+        .args = prog_argv + 1,
+        .n_args = prog_argc - 1,
+        .main_pid = child,
+        .exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+        .exit_signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0,
+        .instrumented = instrumented,
+        .source_root = getcwd(cwd, sizeof cwd) ? cwd : NULL,
+        .children = kids,
+        .n_children = n_kids,
+    };
+    json_t *report = rl_report_build(&log, &info);
+    size_t findings = rl_report_finding_count(report);
+    if (!opt.quiet)
+        rl_report_render_text(report, stderr);
+    int result = findings ? RL_EXIT_FINDINGS : info.exit_signal ? 128 + info.exit_signal : info.exit_status;
+    if (json_fd >= 0) {
+        if (json_dumpfd(report, json_fd, JSON_INDENT(2) | JSON_ENSURE_ASCII) != 0 || write(json_fd, "\n", 1) != 1 ||
+            close(json_fd) != 0 || rename(tmp_json, opt.json) != 0) {
+            fprintf(stderr, "racelab: cannot write the report to '%s': %s\n", opt.json, strerror(errno));
+            unlink(tmp_json);
+            result = RL_EXIT_REPORT_UNWRITABLE;
+        }
+    }
+    json_decref(report);
+    rl_eventlog_free(&log);
+    free(kids);
+    free(env_opts);
+    if (!getenv("RACELAB_KEEP_LOGS"))
+        remove_dir(logdir);
+    else
+        fprintf(stderr, "racelab: event logs kept in %s\n", logdir);
+    return result;
+}

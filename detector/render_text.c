@@ -1,0 +1,185 @@
+/* render_text.c: the human-readable report, in the sanitizers' style: a headline per finding, the
+ * locks by name, every edge of a cycle with both acquisition stacks, and for deadlocks a scenario
+ * table with one column per thread (Linux lockdep's "Possible unsafe locking scenario", for N threads).
+ * Formats the report document only: no analysis here. */
+#include <string.h>
+
+#include "report.h"
+
+#define COL 26
+
+static const char *s_(json_t *o, const char *k)
+{
+    const char *v = json_string_value(json_object_get(o, k));
+    return v ? v : "";
+}
+
+static const char *lock_name(json_t *finding, json_int_t id)
+{
+    size_t i;
+    json_t *l;
+    json_array_foreach(json_object_get(finding, "locks"), i, l)
+        if (json_integer_value(json_object_get(l, "id")) == id)
+            return s_(l, "name");
+    return "?";
+}
+
+static void print_stack(FILE *out, json_t *frames, const char *indent)
+{
+    size_t i;
+    json_t *f;
+    if (!json_array_size(frames)) {
+        fprintf(out, "%s(no stack)\n", indent);
+        return;
+    }
+    json_array_foreach(frames, i, f) {
+        const char *fn = s_(f, "function"), *file = s_(f, "file");
+        json_int_t line = json_integer_value(json_object_get(f, "line"));
+        fprintf(out, "%s#%zu %s", indent, i, fn[0] ? fn : s_(f, "pc"));
+        if (file[0])
+            fprintf(out, " %s:%lld", file, (long long)line);
+        else if (s_(f, "module")[0])
+            fprintf(out, " (%s)", s_(f, "module"));
+        fputc('\n', out);
+    }
+}
+
+static void print_scenario(FILE *out, json_t *finding, json_t *scenario)
+{
+    /* columns: threads in order of first appearance */
+    json_int_t cols[64];
+    size_t ncols = 0, i;
+    json_t *st;
+    json_array_foreach(scenario, i, st) {
+        json_int_t t = json_integer_value(json_object_get(st, "thread"));
+        size_t k = 0;
+        while (k < ncols && cols[k] != t)
+            k++;
+        if (k == ncols && ncols < 64)
+            cols[ncols++] = t;
+    }
+    fprintf(out, "\n  Possible unsafe scenario (read down; each column is one thread):\n\n");
+    fprintf(out, "    ");
+    for (size_t k = 0; k < ncols; k++) {
+        char h[16];
+        snprintf(h, sizeof h, "T%lld", (long long)cols[k]);
+        fprintf(out, "%-*s", COL, h);
+    }
+    fprintf(out, "\n    ");
+    for (size_t k = 0; k < ncols; k++)
+        fprintf(out, "%-*s", COL, "----");
+    fputc('\n', out);
+    json_array_foreach(scenario, i, st) {
+        json_int_t t = json_integer_value(json_object_get(st, "thread"));
+        size_t k = 0;
+        while (k < ncols && cols[k] != t)
+            k++;
+        char cell[256];
+        json_t *lock = json_object_get(st, "lock");
+        if (lock)
+            snprintf(cell, sizeof cell, "%s(%s)%s", s_(st, "op"), lock_name(finding, json_integer_value(lock)),
+                     json_is_true(json_object_get(st, "blocks")) ? " ..." : "");
+        else if (json_object_get(st, "joins"))
+            snprintf(cell, sizeof cell, "join(T%lld) ...", (long long)json_integer_value(json_object_get(st, "joins")));
+        else
+            snprintf(cell, sizeof cell, "%s ...", s_(st, "op"));
+        fprintf(out, "    %*s%s\n", (int)(k * COL), "", cell);
+    }
+    fprintf(out, "\n    *** DEADLOCK ***  (\"...\": waits for ever)\n");
+}
+
+static void print_finding(FILE *out, json_t *f, size_t index)
+{
+    const char *kind = s_(f, "kind");
+    fprintf(out, "==%lld== racelab: %s #%zu: %s\n", (long long)json_integer_value(json_object_get(f, "pid")), kind,
+            index + 1, s_(f, "summary"));
+    if (strcmp(kind, "potential-deadlock") == 0) {
+        size_t i;
+        json_t *e, *id;
+        fprintf(out, "  Cycle: ");
+        json_array_foreach(json_object_get(f, "cycle"), i, id)
+            fprintf(out, "%s -> ", lock_name(f, json_integer_value(id)));
+        fprintf(out, "%s\n", lock_name(f, json_integer_value(json_array_get(json_object_get(f, "cycle"), 0))));
+        json_array_foreach(json_object_get(f, "edges"), i, e) {
+            const char *from = lock_name(f, json_integer_value(json_object_get(e, "from")));
+            const char *to = lock_name(f, json_integer_value(json_object_get(e, "to")));
+            fprintf(out, "  Edge %zu: T%lld takes %s while holding %s\n", i + 1,
+                    (long long)json_integer_value(json_object_get(e, "thread")), to, from);
+            fprintf(out, "    %s taken at:\n", from);
+            print_stack(out, json_object_get(e, "from_stack"), "      ");
+            fprintf(out, "    %s taken at:\n", to);
+            print_stack(out, json_object_get(e, "to_stack"), "      ");
+        }
+        if (json_is_true(json_object_get(f, "detected_before_blocking")))
+            fprintf(out, "  (racelab saw this cycle close before the thread blocked)\n");
+        print_scenario(out, f, json_object_get(f, "scenario"));
+    } else if (strcmp(kind, "deadlock") == 0) {
+        size_t i, k;
+        json_t *w, *h;
+        json_array_foreach(json_object_get(f, "waits"), i, w) {
+            json_t *lock = json_object_get(w, "waits_for");
+            json_t *obj = json_object_get(w, "object");
+            json_t *joins = json_object_get(w, "joins");
+            fprintf(out, "  T%lld waits in %s", (long long)json_integer_value(json_object_get(w, "thread")), s_(w, "op"));
+            if (lock || obj)
+                fprintf(out, " for %s", lock_name(f, json_integer_value(lock ? lock : obj)));
+            if (joins)
+                fprintf(out, " for T%lld to finish", (long long)json_integer_value(joins));
+            fprintf(out, " at:\n");
+            print_stack(out, json_object_get(w, "stack"), "      ");
+            json_array_foreach(json_object_get(w, "holds"), k, h) {
+                fprintf(out, "    holding %s (%s), taken at:\n", lock_name(f, json_integer_value(json_object_get(h, "lock"))),
+                        s_(h, "mode"));
+                print_stack(out, json_object_get(h, "stack"), "      ");
+            }
+        }
+        if (json_array_size(json_object_get(f, "scenario")))
+            print_scenario(out, f, json_object_get(f, "scenario"));
+        fprintf(out, "  racelab ended the program instead of letting it hang.\n");
+    } else {
+        print_stack(out, json_object_get(f, "stack"), "    ");
+        size_t i;
+        json_t *l;
+        json_array_foreach(json_object_get(f, "locks"), i, l) {
+            if (json_array_size(json_object_get(l, "init"))) {
+                fprintf(out, "  %s was created at:\n", s_(l, "name"));
+                print_stack(out, json_object_get(l, "init"), "    ");
+            }
+        }
+    }
+    fputc('\n', out);
+}
+
+void rl_report_render_text(const json_t *report_c, FILE *out)
+{
+    json_t *report = (json_t *)report_c;
+    json_t *findings = json_object_get(report, "findings");
+    size_t i;
+    json_t *f;
+    if (!json_is_true(json_object_get(report, "instrumented")))
+        fprintf(out, "racelab: warning: the program was not instrumented (statically linked?): nothing was checked\n");
+    json_array_foreach(findings, i, f)
+        print_finding(out, f, i);
+    json_t *n;
+    json_array_foreach(json_object_get(report, "notes"), i, n)
+        fprintf(out, "racelab: note: %s\n", s_(n, "summary"));
+    /* SUMMARY line: counts per kind */
+    const char *kinds[] = { "deadlock", "potential-deadlock", "double-lock", "unlock-unlocked", "unlock-foreign",
+                            "destroy-locked", "held-at-exit", "cond-misuse" };
+    char counts[512] = "";
+    size_t at = 0;
+    for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
+        size_t c = 0;
+        json_array_foreach(findings, i, f)
+            c += strcmp(s_(f, "kind"), kinds[k]) == 0;
+        if (c && at < sizeof counts)
+            at += (size_t)snprintf(counts + at, sizeof counts - at, "%s%zu %s", at ? ", " : "", c, kinds[k]);
+    }
+    json_t *st = json_object_get(report, "stats");
+    fprintf(out, "SUMMARY: racelab: %zu finding%s%s%s%s in %s (%lld threads, %lld locks, %lld lock-order edges, %lld acquisitions)\n",
+            json_array_size(findings), json_array_size(findings) == 1 ? "" : "s", at ? " (" : "", counts, at ? ")" : "",
+            s_(report, "program"), (long long)json_integer_value(json_object_get(st, "threads")),
+            (long long)json_integer_value(json_object_get(st, "locks")),
+            (long long)json_integer_value(json_object_get(st, "edges")),
+            (long long)json_integer_value(json_object_get(st, "acquisitions")));
+}

@@ -1,0 +1,305 @@
+/* test_programs.c: every program in tests/programs/ run through `racelab run --json`, checking the
+ * report against what the program's header comment promises.
+ *
+ * Suite "finding": one program per finding kind; the exact set of kinds, racelab's exit status, the
+ * program's exit in the report, and a few specifics (cycle lock names, pids, deadlock end).
+ * Suite "trap": programs that look suspicious but are correct; no findings at all, exit status 0, and
+ * for the four cycles that must be ruled out, the note saying why.
+ */
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <string.h>
+
+#include "run_racelab.h"
+
+/* Number of notes of kind "suppressed-cycle", whatever their reason. */
+static size_t suppressed_notes(rl_run *run)
+{
+    json_t *notes = json_object_get(run->report, "notes");
+    size_t count = 0, i;
+    json_t *note;
+    if (json_is_array(notes))
+        json_array_foreach(notes, i, note) {
+            const char *kind = json_string_value(json_object_get(note, "kind"));
+            count += kind && strcmp(kind, "suppressed-cycle") == 0;
+        }
+    return count;
+}
+
+/* One potential-deadlock finding whose cycle consists of exactly the locks `names` (sorted, ','). */
+static void expect_one_cycle(rl_run *run, const char *names)
+{
+    rl_expect(run, eq(sz, rl_count(run, "potential-deadlock"), 1));
+    json_t *finding = rl_finding(run, "potential-deadlock", 0);
+    rl_expect(run, eq(str, (char *)rl_cycle_lock_names(run, finding), (char *)names));
+}
+
+/* A suppressed-cycle note with that reason, about exactly the locks `names` (sorted, ','). */
+static void expect_note(rl_run *run, const char *reason, const char *names)
+{
+    json_t *note = rl_note(run, reason);
+    rl_expect(run, not(eq(ptr, note, NULL)));
+    rl_expect(run, eq(str, (char *)rl_note_lock_names(run, note), (char *)names));
+}
+
+/* ---- findings --------------------------------------------------------------------------------- */
+
+Test(finding, double_lock_errorcheck)
+{
+    rl_run run;
+    rl_run_test_program(&run, "double_lock_errorcheck", NULL);
+    rl_expect_normal_exit(&run, "double-lock");
+    rl_run_free(&run);
+}
+
+Test(finding, double_lock_normal)
+{
+    rl_run run;
+    rl_run_test_program(&run, "double_lock_normal", NULL);
+    rl_expect_ended_by_deadlock(&run, "deadlock,double-lock");
+    rl_run_free(&run);
+}
+
+Test(finding, unlock_unlocked)
+{
+    rl_run run;
+    rl_run_test_program(&run, "unlock_unlocked", NULL);
+    rl_expect_normal_exit(&run, "unlock-unlocked");
+    rl_run_free(&run);
+}
+
+Test(finding, unlock_recursive_extra)
+{
+    rl_run run;
+    rl_run_test_program(&run, "unlock_recursive_extra", NULL);
+    rl_expect_normal_exit(&run, "unlock-unlocked");
+    rl_expect(&run, eq(sz, rl_count(&run, "unlock-unlocked"), 1));
+    rl_run_free(&run);
+}
+
+Test(finding, unlock_foreign)
+{
+    rl_run run;
+    rl_run_test_program(&run, "unlock_foreign", NULL);
+    rl_expect_normal_exit(&run, "unlock-foreign");
+    rl_run_free(&run);
+}
+
+Test(finding, destroy_locked)
+{
+    rl_run run;
+    rl_run_test_program(&run, "destroy_locked", NULL);
+    rl_expect_normal_exit(&run, "destroy-locked");
+    rl_run_free(&run);
+}
+
+Test(finding, held_at_exit)
+{
+    rl_run run;
+    rl_run_test_program(&run, "held_at_exit", NULL);
+    rl_expect_normal_exit(&run, "held-at-exit");
+    json_t *finding = rl_finding(&run, "held-at-exit", 0);
+    rl_expect(&run, eq(str, (char *)rl_lock_names(&run, finding), "forgotten_lock"));
+    rl_run_free(&run);
+}
+
+Test(finding, cond_no_mutex)
+{
+    rl_run run;
+    rl_run_test_program(&run, "cond_no_mutex", NULL);
+    rl_expect_normal_exit(&run, "cond-misuse");
+    rl_run_free(&run);
+}
+
+Test(finding, cond_two_mutexes)
+{
+    rl_run run;
+    rl_run_test_program(&run, "cond_two_mutexes", NULL);
+    rl_expect_normal_exit(&run, "cond-misuse");
+    rl_run_free(&run);
+}
+
+Test(finding, abba_potential)
+{
+    rl_run run;
+    rl_run_test_program(&run, "abba_potential", NULL);
+    rl_expect_normal_exit(&run, "potential-deadlock");
+    expect_one_cycle(&run, "lock_a,lock_b");
+    rl_run_free(&run);
+}
+
+Test(finding, abba_real)
+{
+    rl_run run;
+    rl_run_test_program(&run, "abba_real", NULL);
+    rl_expect_ended_by_deadlock(&run, "deadlock,potential-deadlock");
+    json_t *deadlock = rl_finding(&run, "deadlock", 0);
+    rl_expect(&run, eq(str, (char *)rl_cycle_lock_names(&run, deadlock), "lock_a,lock_b"));
+    expect_one_cycle(&run, "lock_a,lock_b");
+    rl_run_free(&run);
+}
+
+Test(finding, three_cycle)
+{
+    rl_run run;
+    rl_run_test_program(&run, "three_cycle", NULL);
+    rl_expect_normal_exit(&run, "potential-deadlock");
+    expect_one_cycle(&run, "lock_a,lock_b,lock_c");
+    rl_run_free(&run);
+}
+
+Test(finding, philosophers5)
+{
+    rl_run run;
+    rl_run_test_program(&run, "philosophers5", NULL);
+    rl_expect_normal_exit(&run, "potential-deadlock");
+    expect_one_cycle(&run, "forks[0],forks[1],forks[2],forks[3],forks[4]");
+    json_t *finding = rl_finding(&run, "potential-deadlock", 0);
+    rl_expect(&run, eq(str, (char *)rl_lock_names(&run, finding),
+                       "forks[0],forks[1],forks[2],forks[3],forks[4]"));
+    rl_run_free(&run);
+}
+
+Test(finding, stall_cond)
+{
+    rl_run run;
+    rl_run_test_program(&run, "stall_cond", NULL);
+    rl_expect_ended_by_deadlock(&run, "deadlock");
+    rl_run_free(&run);
+}
+
+Test(finding, rwlock_write_cycle)
+{
+    rl_run run;
+    rl_run_test_program(&run, "rwlock_write_cycle", NULL);
+    rl_expect_normal_exit(&run, "potential-deadlock");
+    expect_one_cycle(&run, "rw_a,rw_b");
+    rl_run_free(&run);
+}
+
+Test(finding, fork_child_cycle)
+{
+    rl_run run;
+    rl_run_test_program(&run, "fork_child_cycle", NULL);
+    rl_expect_normal_exit(&run, "potential-deadlock");
+    expect_one_cycle(&run, "lock_a,lock_b");
+
+    long long main_pid = rl_int_at(&run, NULL, "processes.0.pid");
+    long long pid = rl_int_at(&run, rl_finding(&run, "potential-deadlock", 0), "pid");
+    rl_expect(&run, ne(i64, main_pid, RL_MISSING));
+    rl_expect(&run, ne(i64, pid, RL_MISSING));
+    rl_expect(&run, ne(i64, pid, main_pid));
+    bool listed = false; /* the child is one of the report's processes */
+    json_t *processes = json_object_get(run.report, "processes");
+    for (size_t i = 1; i < json_array_size(processes); i++)
+        listed = listed || rl_int_at(&run, json_array_get(processes, i), "pid") == pid;
+    rl_expect(&run, eq(int, listed, true));
+    rl_expect(&run, eq(i64, rl_int_at(&run, NULL, "stats.processes"), 2));
+    rl_run_free(&run);
+}
+
+/* ---- traps ------------------------------------------------------------------------------------ */
+
+Test(trap, gate_lock)
+{
+    rl_run run;
+    rl_run_test_program(&run, "gate_lock", NULL);
+    rl_expect_normal_exit(&run, "");
+    expect_note(&run, "gate-lock", "lock_a,lock_b");
+    rl_run_free(&run);
+}
+
+Test(trap, single_thread_orders)
+{
+    rl_run run;
+    rl_run_test_program(&run, "single_thread_orders", NULL);
+    rl_expect_normal_exit(&run, "");
+    expect_note(&run, "single-thread", "lock_a,lock_b");
+    rl_run_free(&run);
+}
+
+Test(trap, trylock_backoff)
+{
+    rl_run run;
+    rl_run_test_program(&run, "trylock_backoff", NULL);
+    rl_expect_normal_exit(&run, "");
+    expect_note(&run, "trylock", "lock_a,lock_b");
+    rl_run_free(&run);
+}
+
+Test(trap, rwlock_read_read)
+{
+    rl_run run;
+    rl_run_test_program(&run, "rwlock_read_read", NULL);
+    rl_expect_normal_exit(&run, "");
+    expect_note(&run, "read-only", "rw_x,rw_y");
+    rl_run_free(&run);
+}
+
+Test(trap, reuse_after_destroy)
+{
+    rl_run run;
+    rl_run_test_program(&run, "reuse_after_destroy", NULL);
+    rl_expect_normal_exit(&run, "");
+    rl_expect(&run, eq(sz, suppressed_notes(&run), 0)); /* not even a ruled-out cycle */
+    rl_run_free(&run);
+}
+
+Test(trap, nested_100)
+{
+    rl_run run;
+    rl_run_test_program(&run, "nested_100", NULL);
+    rl_expect_normal_exit(&run, "");
+    rl_expect(&run, ge(i64, rl_int_at(&run, NULL, "stats.locks"), 100));
+    rl_run_free(&run);
+}
+
+Test(trap, nested_1000)
+{
+    rl_run run;
+    rl_run_test_program(&run, "nested_100", "1000", NULL);
+    rl_expect_normal_exit(&run, "");
+    rl_expect(&run, ge(i64, rl_int_at(&run, NULL, "stats.locks"), 1000));
+    rl_run_free(&run);
+}
+
+Test(trap, fork_clean)
+{
+    rl_run run;
+    rl_run_test_program(&run, "fork_clean", NULL);
+    rl_expect_normal_exit(&run, "");
+    rl_expect(&run, eq(i64, rl_int_at(&run, NULL, "stats.processes"), 2));
+    rl_run_free(&run);
+}
+
+Test(trap, recursive_ok)
+{
+    rl_run run;
+    rl_run_test_program(&run, "recursive_ok", NULL);
+    rl_expect_normal_exit(&run, "");
+    rl_run_free(&run);
+}
+
+Test(trap, cond_ok)
+{
+    rl_run run;
+    rl_run_test_program(&run, "cond_ok", NULL);
+    rl_expect_normal_exit(&run, "");
+    rl_run_free(&run);
+}
+
+Test(trap, sem_ok)
+{
+    rl_run run;
+    rl_run_test_program(&run, "sem_ok", NULL);
+    rl_expect_normal_exit(&run, "");
+    rl_run_free(&run);
+}
+
+Test(trap, static_init)
+{
+    rl_run run;
+    rl_run_test_program(&run, "static_init", NULL);
+    rl_expect_normal_exit(&run, "");
+    rl_run_free(&run);
+}
