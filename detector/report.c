@@ -65,10 +65,10 @@ static json_t *frames_json(builder *b, uint64_t stack_uid)
             json_object_set_new(fr, "module", json_string(f.module));
         json_array_append_new(arr, fr);
         /* stop at main or the thread's start: the frames below (libc) say nothing to a student */
-        if (strcmp(f.function, "main") == 0 || i + 1 < s->n && json_array_size(arr) > 0 &&
-            (strcmp(f.function, "start_thread") == 0 || strcmp(f.function, "__clone3") == 0)) {
-            if (strcmp(f.function, "main") != 0)
-                json_array_remove(arr, json_array_size(arr) - 1);
+        if (strcmp(f.function, "main") == 0)
+            break;
+        if (i > 0 && (strcmp(f.function, "start_thread") == 0 || strcmp(f.function, "__clone3") == 0)) {
+            json_array_remove(arr, json_array_size(arr) - 1);
             break;
         }
     }

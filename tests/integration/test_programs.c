@@ -31,7 +31,7 @@ static void expect_one_cycle(rl_run *run, const char *names)
 {
     rl_expect(run, eq(sz, rl_count(run, "potential-deadlock"), 1));
     json_t *finding = rl_finding(run, "potential-deadlock", 0);
-    rl_expect(run, eq(str, (char *)rl_cycle_lock_names(run, finding), (char *)names));
+    rl_expect(run, eq(str, rl_cycle_lock_names(run, finding), (char *)names));
 }
 
 /* A suppressed-cycle note with that reason, about exactly the locks `names` (sorted, ','). */
@@ -39,7 +39,7 @@ static void expect_note(rl_run *run, const char *reason, const char *names)
 {
     json_t *note = rl_note(run, reason);
     rl_expect(run, not(eq(ptr, note, NULL)));
-    rl_expect(run, eq(str, (char *)rl_note_lock_names(run, note), (char *)names));
+    rl_expect(run, eq(str, rl_note_lock_names(run, note), (char *)names));
 }
 
 /* ---- findings --------------------------------------------------------------------------------- */
@@ -99,7 +99,7 @@ Test(finding, held_at_exit)
     rl_run_test_program(&run, "held_at_exit", NULL);
     rl_expect_normal_exit(&run, "held-at-exit");
     json_t *finding = rl_finding(&run, "held-at-exit", 0);
-    rl_expect(&run, eq(str, (char *)rl_lock_names(&run, finding), "forgotten_lock"));
+    rl_expect(&run, eq(str, rl_lock_names(&run, finding), "forgotten_lock"));
     rl_run_free(&run);
 }
 
@@ -134,7 +134,7 @@ Test(finding, abba_real)
     rl_run_test_program(&run, "abba_real", NULL);
     rl_expect_ended_by_deadlock(&run, "deadlock,potential-deadlock");
     json_t *deadlock = rl_finding(&run, "deadlock", 0);
-    rl_expect(&run, eq(str, (char *)rl_cycle_lock_names(&run, deadlock), "lock_a,lock_b"));
+    rl_expect(&run, eq(str, rl_cycle_lock_names(&run, deadlock), "lock_a,lock_b"));
     expect_one_cycle(&run, "lock_a,lock_b");
     rl_run_free(&run);
 }
@@ -155,7 +155,7 @@ Test(finding, philosophers5)
     rl_expect_normal_exit(&run, "potential-deadlock");
     expect_one_cycle(&run, "forks[0],forks[1],forks[2],forks[3],forks[4]");
     json_t *finding = rl_finding(&run, "potential-deadlock", 0);
-    rl_expect(&run, eq(str, (char *)rl_lock_names(&run, finding),
+    rl_expect(&run, eq(str, rl_lock_names(&run, finding),
                        "forks[0],forks[1],forks[2],forks[3],forks[4]"));
     rl_run_free(&run);
 }

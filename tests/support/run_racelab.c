@@ -42,7 +42,7 @@ static char *owned_alloc(rl_run *run, size_t len)
     return o->text;
 }
 
-static const char *owned_copy(rl_run *run, const char *s)
+static char *owned_copy(rl_run *run, const char *s)
 {
     size_t len = strlen(s);
     char *copy = owned_alloc(run, len);
@@ -56,7 +56,7 @@ static int compare_strings(const void *a, const void *b)
 }
 
 /* Sorts names[0..n), drops repeats when `unique`, and returns them joined with ','. */
-static const char *join_sorted(rl_run *run, const char **names, size_t n, bool unique)
+static char *join_sorted(rl_run *run, const char **names, size_t n, bool unique)
 {
     qsort(names, n, sizeof *names, compare_strings);
     size_t len = 0;
@@ -400,10 +400,10 @@ static const char *kind_of(const json_t *item)
     return k ? k : "<no kind>";
 }
 
-const char *rl_kinds(rl_run *run)
+char *rl_kinds(rl_run *run)
 {
     if (!run->report)
-        return "<no report>";
+        return owned_copy(run, "<no report>");
     json_t *all = findings(run);
     size_t n = all ? json_array_size(all) : 0;
     const char **kinds = calloc(n + 1, sizeof *kinds);
@@ -411,7 +411,7 @@ const char *rl_kinds(rl_run *run)
         abort();
     for (size_t i = 0; i < n; i++)
         kinds[i] = kind_of(json_array_get(all, i));
-    const char *joined = join_sorted(run, kinds, n, true);
+    char *joined = join_sorted(run, kinds, n, true);
     free(kinds);
     return joined;
 }
@@ -459,7 +459,7 @@ static const char *lock_name(const json_t *lock)
     return name ? name : "<unnamed>";
 }
 
-const char *rl_lock_names(rl_run *run, const json_t *finding)
+char *rl_lock_names(rl_run *run, const json_t *finding)
 {
     json_t *locks = json_object_get(finding, "locks");
     size_t n = json_is_array(locks) ? json_array_size(locks) : 0;
@@ -468,12 +468,12 @@ const char *rl_lock_names(rl_run *run, const json_t *finding)
         abort();
     for (size_t i = 0; i < n; i++)
         names[i] = lock_name(json_array_get(locks, i));
-    const char *joined = join_sorted(run, names, n, false);
+    char *joined = join_sorted(run, names, n, false);
     free(names);
     return joined;
 }
 
-const char *rl_cycle_lock_names(rl_run *run, const json_t *finding)
+char *rl_cycle_lock_names(rl_run *run, const json_t *finding)
 {
     json_t *cycle = json_object_get(finding, "cycle");
     json_t *locks = json_object_get(finding, "locks");
@@ -499,12 +499,12 @@ const char *rl_cycle_lock_names(rl_run *run, const json_t *finding)
             names[i] = owned_copy(run, buf);
         }
     }
-    const char *joined = join_sorted(run, names, n, false);
+    char *joined = join_sorted(run, names, n, false);
     free(names);
     return joined;
 }
 
-const char *rl_note_lock_names(rl_run *run, const json_t *note)
+char *rl_note_lock_names(rl_run *run, const json_t *note)
 {
     json_t *locks = json_object_get(note, "locks");
     size_t n = json_is_array(locks) ? json_array_size(locks) : 0;
@@ -515,7 +515,7 @@ const char *rl_note_lock_names(rl_run *run, const json_t *note)
         const char *s = json_string_value(json_array_get(locks, i));
         names[i] = s ? s : "<not a string>";
     }
-    const char *joined = join_sorted(run, names, n, false);
+    char *joined = join_sorted(run, names, n, false);
     free(names);
     return joined;
 }
@@ -546,10 +546,10 @@ long long rl_int_at(rl_run *run, const json_t *root, const char *path)
     return json_is_integer(v) ? (long long)json_integer_value(v) : RL_MISSING;
 }
 
-const char *rl_str_at(rl_run *run, const json_t *root, const char *path)
+char *rl_str_at(rl_run *run, const json_t *root, const char *path)
 {
     const char *s = json_string_value(at_path(run, root, path));
-    return s ? s : "<missing>";
+    return owned_copy(run, s ? s : "<missing>");
 }
 
 /* ---- expectations ----------------------------------------------------------------------------- */
@@ -562,7 +562,7 @@ bool rl_has_report(const rl_run *run)
 void rl_expect_normal_exit(rl_run *run, const char *kinds)
 {
     rl_expect_report(run);
-    rl_expect(run, eq(str, (char *)rl_kinds(run), (char *)kinds));
+    rl_expect(run, eq(str, rl_kinds(run), (char *)kinds));
     rl_expect(run, eq(i64, rl_int_at(run, NULL, "exit.status"), 0));
     rl_expect(run, eq(int, run->status, kinds[0] ? 66 : 0));
 }
@@ -570,9 +570,9 @@ void rl_expect_normal_exit(rl_run *run, const char *kinds)
 void rl_expect_ended_by_deadlock(rl_run *run, const char *kinds)
 {
     rl_expect_report(run);
-    rl_expect(run, eq(str, (char *)rl_kinds(run), (char *)kinds));
+    rl_expect(run, eq(str, rl_kinds(run), (char *)kinds));
     rl_expect(run, eq(int, run->status, 66));
     rl_expect(run, eq(i64, rl_int_at(run, NULL, "exit.status"), 66));
-    rl_expect(run, eq(str, (char *)rl_str_at(run, NULL, "exit.ended_by_racelab"), "deadlock"));
+    rl_expect(run, eq(str, rl_str_at(run, NULL, "exit.ended_by_racelab"), "deadlock"));
     rl_expect(run, lt(dbl, run->seconds, RL_RUN_TIMEOUT_SECONDS / 2.0));
 }

@@ -12,7 +12,8 @@
  *
  * Report queries take a run and never fail: a missing report or field yields an empty set, 0, a
  * placeholder string such as "<no report>" (never NULL, so it can go straight into eq(str, ...)), or
- * RL_MISSING for numbers. Strings they return belong to the run and live until rl_run_free().
+ * RL_MISSING for numbers. Strings they return belong to the run and live until rl_run_free(); they
+ * are plain `char *` because Criterion's eq(str, ...) takes that.
  *
  * Threading: none; one rl_run per test. Built into racelab_test_support (tests/CMakeLists.txt), which
  * supplies RACELAB_BIN, RACELAB_LAB_DIR, RACELAB_TEST_PROGRAMS and RACELAB_SOURCE_DIR.
@@ -73,7 +74,7 @@ const char *rl_describe(rl_run *run);
 
 /* The finding kinds, sorted, each once, joined with ',' ("" for none; "<no report>" without one),
  * e.g. "deadlock,double-lock". */
-const char *rl_kinds(rl_run *run);
+char *rl_kinds(rl_run *run);
 
 /* Number of findings of that kind. */
 size_t rl_count(rl_run *run, const char *kind);
@@ -85,19 +86,19 @@ json_t *rl_finding(rl_run *run, const char *kind, size_t index);
 json_t *rl_note(rl_run *run, const char *reason);
 
 /* Names of the locks in finding["locks"], sorted and joined with ','. */
-const char *rl_lock_names(rl_run *run, const json_t *finding);
+char *rl_lock_names(rl_run *run, const json_t *finding);
 
 /* Names of the locks whose ids are in finding["cycle"] (looked up in finding["locks"]), sorted and
  * joined with ','; an id with no lock entry shows as "<id N>". */
-const char *rl_cycle_lock_names(rl_run *run, const json_t *finding);
+char *rl_cycle_lock_names(rl_run *run, const json_t *finding);
 
 /* The strings in note["locks"], sorted and joined with ','. */
-const char *rl_note_lock_names(rl_run *run, const json_t *note);
+char *rl_note_lock_names(rl_run *run, const json_t *note);
 
 /* Look-ups by dotted path from `root` (the report when root is NULL); a component made of digits
  * indexes an array: "exit.status", "stats.locks", "processes.0.pid". */
 long long rl_int_at(rl_run *run, const json_t *root, const char *path);
-const char *rl_str_at(rl_run *run, const json_t *root, const char *path); /* "<missing>" if absent */
+char *rl_str_at(rl_run *run, const json_t *root, const char *path); /* "<missing>" if absent */
 
 /* ---- expectations: Criterion assertions, for use inside a Criterion test ---------------------- */
 
