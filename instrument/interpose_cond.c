@@ -15,7 +15,7 @@ static int cond_wait_common(pthread_cond_t *c, pthread_mutex_t *m, const struct 
     rt_lock *cl = rt_object_get(c, RT_KIND_COND, pc);
     rt_lock *ml = rt_object_get(m, RT_KIND_MUTEX, pc);
     rt_held *h = ml ? rt_held_find(t, ml) : NULL;
-    rt_held saved_entry;
+    rt_held saved_entry = { 0 };
     bool held = h && atomic_load(&ml->owner) == t;
     if (ml && !held)
         rt_report_misuse(t, "cond-misuse", cl, pc, "wait-without-mutex", ml);
@@ -37,7 +37,12 @@ static int cond_wait_common(pthread_cond_t *c, pthread_mutex_t *m, const struct 
     rt_block_begin(t, abstime ? RT_BLOCK_TIMED : (ml && ml->pshared) ? RT_BLOCK_EXTERNAL : RT_BLOCK_COND, cl, pc);
     int rc = abstime ? rt_real.cond_timedwait(c, m, abstime) : rt_real.cond_wait(c, m);
     rt_block_end(t);
-    if (held) { /* the real wait has reacquired the mutex (also on timeout) */
+    if (!held && ml && (rc == 0 || rc == ETIMEDOUT) && !rt_held_find(t, ml)) {
+        /* waited without holding it: glibc still returns with the mutex locked by this thread */
+        rt_acquire acq = { ml, RL_MODE_WRITE, 0, 0, 0, 0, pc };
+        atomic_store_explicit(&ml->owner, t, memory_order_relaxed);
+        rt_after_acquire(t, &acq);
+    } else if (held) { /* the real wait has reacquired the mutex (also on timeout) */
         atomic_store_explicit(&ml->owner, t, memory_order_relaxed);
         ml->recursion = recursion;
         saved_entry.chain_key = 0;

@@ -1,0 +1,125 @@
+/* test_cli.c: `racelab` given bad input, and the report's frame around a program's end.
+ *
+ * The exit statuses under test (racelab's contract): the program's own status when there are no
+ * findings, 66 with findings, 2 usage error, 127 program not found, 126 program not executable,
+ * 3 report file cannot be written. --help, for racelab and for `racelab run`, exits 0.
+ */
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <string.h>
+
+#include "run_racelab.h"
+
+#define TEST_PROGRAM(name) RACELAB_TEST_PROGRAMS "/" name
+
+/* Number of '\n' in text. */
+static size_t lines(const char *text)
+{
+    size_t n = 0;
+    for (; *text; text++)
+        n += *text == '\n';
+    return n;
+}
+
+Test(cli, no_double_dash_is_a_usage_error)
+{
+    rl_run run;
+    rl_run_racelab(&run, (const char *const[]){"run", "--json", RL_REPORT,
+                                               TEST_PROGRAM("static_init"), NULL});
+    rl_expect(&run, eq(int, run.status, 2));
+    rl_expect(&run, eq(int, strncmp(run.err, "racelab:", 8), 0));
+    rl_expect(&run, eq(sz, lines(run.err), 1));
+    rl_expect(&run, eq(chr, run.err[strlen(run.err) - 1], '\n'));
+    rl_run_free(&run);
+}
+
+Test(cli, unknown_option_is_a_usage_error)
+{
+    rl_run run;
+    rl_run_racelab(&run, (const char *const[]){"run", "--no-such-option", "--json", RL_REPORT, "--",
+                                               TEST_PROGRAM("static_init"), NULL});
+    rl_expect(&run, eq(int, run.status, 2));
+    rl_expect(&run, not(eq(str, run.err, "")));
+    rl_run_free(&run);
+}
+
+Test(cli, missing_program_exits_127)
+{
+    rl_run run;
+    rl_run_racelab(&run, (const char *const[]){"run", "--json", RL_REPORT, "--",
+                                               TEST_PROGRAM("no_such_program"), NULL});
+    rl_expect(&run, eq(int, run.status, 127));
+    rl_run_free(&run);
+}
+
+Test(cli, non_executable_program_exits_126)
+{
+    rl_run run; /* a source file: it exists but has no execute permission */
+    rl_run_racelab(&run, (const char *const[]){"run", "--json", RL_REPORT, "--",
+                                               RACELAB_SOURCE_DIR "/tests/programs/crash_segv.c",
+                                               NULL});
+    rl_expect(&run, eq(int, run.status, 126));
+    rl_run_free(&run);
+}
+
+Test(cli, unwritable_report_path_exits_3)
+{
+    rl_run run;
+    rl_run_racelab(&run, (const char *const[]){"run", "--json",
+                                               "/nonexistent-racelab-test-dir/report.json", "--",
+                                               TEST_PROGRAM("static_init"), NULL});
+    rl_expect(&run, eq(int, run.status, 3));
+    rl_run_free(&run);
+}
+
+Test(cli, program_killed_by_signal_still_gets_a_report)
+{
+    rl_run run;
+    rl_run_test_program(&run, "crash_segv", NULL);
+    rl_expect_report(&run);
+    rl_expect(&run, eq(str, rl_kinds(&run), ""));
+    rl_expect(&run, eq(i64, rl_int_at(&run, NULL, "exit.signal"), 11));
+    rl_expect(&run, eq(str, rl_str_at(&run, NULL, "exit.signal_name"), "SIGSEGV"));
+    rl_expect(&run, ne(int, run.status, 0));
+    rl_run_free(&run);
+}
+
+Test(cli, program_status_passes_through_without_findings)
+{
+    rl_run run; /* nested_100 rejects a count of 0 with status 2, before taking any lock */
+    rl_run_test_program(&run, "nested_100", "0", NULL);
+    rl_expect_report(&run);
+    rl_expect(&run, eq(str, rl_kinds(&run), ""));
+    rl_expect(&run, eq(i64, rl_int_at(&run, NULL, "exit.status"), 2));
+    rl_expect(&run, eq(int, run.status, 2));
+    rl_run_free(&run);
+}
+
+Test(cli, report_names_version_and_program)
+{
+    rl_run run;
+    rl_run_test_program(&run, "static_init", NULL);
+    rl_expect_normal_exit(&run, "");
+    rl_expect(&run, eq(str, rl_str_at(&run, NULL, "racelab_version"), "0.1.0"));
+    rl_expect(&run, eq(str, rl_str_at(&run, NULL, "program"), TEST_PROGRAM("static_init")));
+    rl_expect(&run, eq(i64, rl_int_at(&run, NULL, "stats.processes"), 1));
+    rl_run_free(&run);
+}
+
+Test(cli, help_exits_0)
+{
+    rl_run run;
+    rl_run_racelab(&run, (const char *const[]){"--help", NULL});
+    rl_expect(&run, eq(int, run.status, 0));
+    rl_expect(&run, not(eq(str, run.out, "")));
+    rl_run_free(&run);
+}
+
+Test(cli, run_help_exits_0)
+{
+    rl_run run;
+    rl_run_racelab(&run, (const char *const[]){"run", "--help", NULL});
+    rl_expect(&run, eq(int, run.status, 0));
+    rl_expect(&run, not(eq(str, run.out, "")));
+    rl_run_free(&run);
+}
