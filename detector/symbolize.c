@@ -358,9 +358,10 @@ int rl_symbolize_data(rl_symbolizer *s, uint64_t addr, size_t elem_size, char *b
 
     char symbol[256];
     copy_symbol_name(symbol, sizeof symbol, name);
-    if (offset == 0)
+    bool array = elem_size > 0 && sym.st_size > elem_size && sym.st_size % elem_size == 0;
+    if (offset == 0 && !array)
         snprintf(buf, bufsize, "%s", symbol);
-    else if (elem_size > 0 && sym.st_size % elem_size == 0 && offset % elem_size == 0)
+    else if (array && offset % elem_size == 0)
         snprintf(buf, bufsize, "%s[%llu]", symbol, (unsigned long long)(offset / elem_size));
     else
         snprintf(buf, bufsize, "%s+%llu", symbol, (unsigned long long)offset);
