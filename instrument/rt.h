@@ -187,6 +187,12 @@ void rt_thread_set_self(rt_thread *t);
 rt_thread *rt_thread_new(int32_t parent_tid, uint64_t create_stack); /* registers; rt.lock NOT held */
 void rt_thread_end(rt_thread *t, uintptr_t pc);  /* held-at-exit check, stats flush */
 void rt_thread_after_fork_child(rt_thread *self);
+/* Only the thread itself writes its progress counter: a plain load and store, no locked RMW. */
+static inline void rt_progress(rt_thread *t)
+{
+    atomic_store_explicit(&t->progress, atomic_load_explicit(&t->progress, memory_order_relaxed) + 1,
+                          memory_order_relaxed);
+}
 /* Enter/leave a wrapper: returns the thread or NULL if the wrapper should pass straight through. */
 static inline rt_thread *rt_enter(void)
 {
@@ -196,12 +202,12 @@ static inline rt_thread *rt_enter(void)
     if (!t || t->in_runtime)
         return NULL;
     t->in_runtime = 1;
-    atomic_fetch_add_explicit(&t->progress, 1, memory_order_relaxed);
+    rt_progress(t);
     return t;
 }
 static inline void rt_leave(rt_thread *t)
 {
-    atomic_fetch_add_explicit(&t->progress, 1, memory_order_relaxed);
+    rt_progress(t);
     t->in_runtime = 0;
 }
 static inline void rt_block_begin(rt_thread *t, rt_block what, void *obj, uintptr_t pc)
@@ -213,7 +219,7 @@ static inline void rt_block_begin(rt_thread *t, rt_block what, void *obj, uintpt
 static inline void rt_block_end(rt_thread *t)
 {
     atomic_store_explicit(&t->blocked, RT_BLOCK_NONE, memory_order_release);
-    atomic_fetch_add_explicit(&t->progress, 1, memory_order_relaxed);
+    rt_progress(t);
 }
 
 /* ---- held.c: acquisition and release bookkeeping (the core) ---- */
