@@ -42,7 +42,7 @@ void rl_lockgraph_free(rl_lockgraph *g);
 rl_lockgraph_result rl_lockgraph_insert_edge(rl_lockgraph *g, uint32_t from, uint32_t to);
 
 /* The path recorded by the last insert that returned RL_LOCKGRAPH_CYCLE. Valid until the next call
- * that modifies the graph. */
+ * that modifies the graph. NULL with *len = 0 when no insert has returned RL_LOCKGRAPH_CYCLE yet. */
 const uint32_t *rl_lockgraph_cycle_path(const rl_lockgraph *g, size_t *len);
 
 bool rl_lockgraph_has_edge(const rl_lockgraph *g, uint32_t from, uint32_t to);
