@@ -22,7 +22,7 @@
 #include "report.h"
 
 typedef struct run_options {
-#define RL_OPTION(kind, field, name, takes, help) RL_OPT_##kind field;
+#define RL_OPTION(kind, field, name, takes, rt, help) RL_OPT_##kind field;
 #define RL_OPT_STR const char *
 #define RL_OPT_BOOL int
 #include "options.inc"
@@ -32,8 +32,8 @@ typedef struct run_options {
 void rl_cli_run_options_help(FILE *out)
 {
     fprintf(out, "Options (also accepted as RACELAB_OPTIONS=\"name=value:name=value\"):\n");
-#define RL_OPTION(kind, field, name, takes, help) \
-    fprintf(out, "  --%-14s %s\n", takes ? name " FILE" : name, help);
+#define RL_OPTION(kind, field, name, takes, rt, help) \
+    fprintf(out, "  --%-14s %s\n", takes ? name " VALUE" : name, help);
 #include "options.inc"
 #undef RL_OPTION
     fprintf(out, "  --%-14s %s\n", "help", "this help");
@@ -42,7 +42,7 @@ void rl_cli_run_options_help(FILE *out)
 /* Sets one option; returns 0, or -1 if the name is unknown. */
 static int set_option(run_options *o, const char *name, const char *value)
 {
-#define RL_OPTION(kind, field, oname, takes, help)                            \
+#define RL_OPTION(kind, field, oname, takes, rt, help)                        \
     if (strcmp(name, oname) == 0) {                                          \
         RL_SET_##kind(o->field, value);                                      \
         return 0;                                                            \
@@ -56,12 +56,59 @@ static int set_option(run_options *o, const char *name, const char *value)
 
 static bool option_takes_value(const char *name)
 {
-#define RL_OPTION(kind, field, oname, takes, help) \
-    if (strcmp(name, oname) == 0)                 \
+#define RL_OPTION(kind, field, oname, takes, rt, help) \
+    if (strcmp(name, oname) == 0)                     \
         return takes;
 #include "options.inc"
 #undef RL_OPTION
     return false;
+}
+
+/* The options the runtime reads, as "name=value:..." (names with '_' as the runtime spells them). */
+static void runtime_options(const run_options *o, char *buf, size_t n)
+{
+    size_t at = 0;
+    buf[0] = 0;
+#define RL_OPTION(kind, field, oname, takes, rt, help)                                             \
+    if (rt && o->field) {                                                                          \
+        char nm[32];                                                                               \
+        snprintf(nm, sizeof nm, "%s", oname);                                                      \
+        for (char *c = nm; *c; c++)                                                                \
+            if (*c == '-')                                                                         \
+                *c = '_';                                                                          \
+        at += (size_t)snprintf(buf + at, at < n ? n - at : 0, "%s%s=%s", at ? ":" : "", nm,        \
+                               RL_STR_##kind(o->field));                                           \
+    }
+#define RL_STR_STR(v) (v)
+#define RL_STR_BOOL(v) ((v) ? "1" : "0")
+#include "options.inc"
+#undef RL_OPTION
+}
+
+static bool valid_number(const char *v)
+{
+    if (!v || !*v)
+        return false;
+    char *end;
+    strtoull(v, &end, 0);
+    return *end == 0 && v[0] != '-';
+}
+
+static int validate_options(const run_options *o)
+{
+    if (o->schedule && strcmp(o->schedule, "native") && strcmp(o->schedule, "random") &&
+        strcmp(o->schedule, "pct") && strcmp(o->schedule, "serial")) {
+        fprintf(stderr, "racelab: unknown schedule '%s' (native, random, pct or serial)\n", o->schedule);
+        return -1;
+    }
+    const char *nums[] = { o->seed, o->pct_depth, o->pct_steps };
+    const char *names[] = { "seed", "pct-depth", "pct-steps" };
+    for (size_t i = 0; i < 3; i++)
+        if (nums[i] && !valid_number(nums[i])) {
+            fprintf(stderr, "racelab: --%s needs a non-negative number, not '%s'\n", names[i], nums[i]);
+            return -1;
+        }
+    return 0;
 }
 
 static int parse_env_options(run_options *o, char *buf)
@@ -71,6 +118,9 @@ static int parse_env_options(run_options *o, char *buf)
         char *eq = strchr(tok, '=');
         if (eq)
             *eq = 0;
+        for (char *c = tok; *c; c++) /* pct_depth and pct-depth alike */
+            if (*c == '_')
+                *c = '-';
         if (set_option(o, tok, eq ? eq + 1 : NULL) != 0) {
             fprintf(stderr, "racelab: unknown option '%s' in RACELAB_OPTIONS\n", tok);
             return -1;
@@ -248,6 +298,8 @@ int rl_cli_run(int argc, char **argv)
             return RL_EXIT_USAGE;
         }
     }
+    if (validate_options(&opt) != 0)
+        return RL_EXIT_USAGE;
     if (i >= argc) {
         fprintf(stderr, "racelab: expected '--' and a program: racelab run [OPTIONS] -- PROGRAM [ARGS...]\n");
         return RL_EXIT_USAGE;
@@ -313,6 +365,9 @@ int rl_cli_run(int argc, char **argv)
         if (instrumented)
             setenv("LD_PRELOAD", preload, 1);
         setenv("RACELAB_LOG_DIR", logdir, 1);
+        char rtopts[1024];
+        runtime_options(&opt, rtopts, sizeof rtopts);
+        setenv("RACELAB_OPTIONS", rtopts, 1);
         execv(program, prog_argv);
         int e = errno;
         if (write(errpipe[1], &e, sizeof e) < 0)

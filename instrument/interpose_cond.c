@@ -5,6 +5,7 @@
 #include <errno.h>
 
 #include "rt.h"
+#include "rt_sched.h"
 
 static int cond_wait_common(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *abstime, uintptr_t pc)
 {
@@ -34,9 +35,15 @@ static int cond_wait_common(pthread_cond_t *c, pthread_mutex_t *m, const struct 
         atomic_store_explicit(&ml->owner, NULL, memory_order_relaxed);
         rt_held_remove(t, h);
     }
+    if (cl)
+        rt_sched_point(t, RT_OP_COND_WAIT, cl->index, 0);
+    rt_sched_leave(t);
+    if (ml)
+        rt_sched_notify(ml); /* the wait releases the mutex */
     rt_block_begin(t, abstime ? RT_BLOCK_TIMED : (ml && ml->pshared) ? RT_BLOCK_EXTERNAL : RT_BLOCK_COND, cl, pc);
     int rc = abstime ? rt_real.cond_timedwait(c, m, abstime) : rt_real.cond_wait(c, m);
     rt_block_end(t);
+    rt_sched_return(t);
     if (!held && ml && (rc == 0 || rc == ETIMEDOUT) && !rt_held_find(t, ml)) {
         /* waited without holding it: glibc still returns with the mutex locked by this thread */
         rt_acquire acq = { ml, RL_MODE_WRITE, 0, 0, 0, 0, pc };
@@ -73,6 +80,8 @@ RT_EXPORT int pthread_cond_signal(pthread_cond_t *c)
 {
     rt_real_resolve();
     rt_thread *t = rt_enter(); /* the entry itself counts as progress for the watchdog */
+    if (t)
+        rt_sched_point(t, RT_OP_COND_SIGNAL, 0, 0);
     int rc = rt_real.cond_signal(c);
     if (t)
         rt_leave(t);
@@ -82,7 +91,9 @@ RT_EXPORT int pthread_cond_signal(pthread_cond_t *c)
 RT_EXPORT int pthread_cond_broadcast(pthread_cond_t *c)
 {
     rt_real_resolve();
-    rt_thread *t = rt_enter();
+    rt_thread *t = rt_enter(); /* the entry itself counts as progress for the watchdog */
+    if (t)
+        rt_sched_point(t, RT_OP_COND_SIGNAL, 0, 0);
     int rc = rt_real.cond_broadcast(c);
     if (t)
         rt_leave(t);

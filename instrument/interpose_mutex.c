@@ -4,6 +4,7 @@
 #include <errno.h>
 
 #include "rt.h"
+#include "rt_sched.h"
 
 RT_EXPORT int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *attr)
 {
@@ -46,13 +47,27 @@ static int mutex_acquire(pthread_mutex_t *m, const struct timespec *abstime, boo
         return trylock ? rt_real.mutex_trylock(m) : abstime ? rt_real.mutex_timedlock(m, abstime)
                                                             : rt_real.mutex_lock(m);
     }
+    rt_sched_point(t, trylock ? RT_OP_TRYLOCK : RT_OP_LOCK, l->index, 0);
     rt_acquire acq;
     rt_before_acquire(t, l, RL_MODE_WRITE, trylock, pc, &acq);
     int rc = rt_real.mutex_trylock(m);
     if (rc == EBUSY && !trylock) {
-        rt_block_begin(t, abstime || l->pshared ? (abstime ? RT_BLOCK_TIMED : RT_BLOCK_EXTERNAL) : RT_BLOCK_LOCK, l, pc);
-        rc = abstime ? rt_real.mutex_timedlock(m, abstime) : rt_real.mutex_lock(m);
-        rt_block_end(t);
+        bool mine = atomic_load_explicit(&l->owner, memory_order_relaxed) == t;
+        if (rt_sched_token_mode() && !abstime && !l->pshared && !mine) {
+            /* wait in the scheduler, not the kernel, so the interleaving stays reproducible */
+            rt_block_begin(t, RT_BLOCK_LOCK, l, pc);
+            while (rc == EBUSY) {
+                rt_sched_wait_on(t, l);
+                rc = rt_real.mutex_trylock(m);
+            }
+            rt_block_end(t);
+        } else {
+            rt_sched_leave(t);
+            rt_block_begin(t, abstime || l->pshared ? (abstime ? RT_BLOCK_TIMED : RT_BLOCK_EXTERNAL) : RT_BLOCK_LOCK, l, pc);
+            rc = abstime ? rt_real.mutex_timedlock(m, abstime) : rt_real.mutex_lock(m);
+            rt_block_end(t);
+            rt_sched_return(t);
+        }
     }
     if (rc == 0 || rc == EOWNERDEAD)
         rt_after_acquire(t, &acq);
@@ -96,11 +111,15 @@ RT_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
     int saved = errno;
     rt_lock *l = rt_object_get(m, RT_KIND_MUTEX, RT_CALLER_PC);
     bool foreign = false;
-    if (l)
+    if (l) {
+        rt_sched_point(t, RT_OP_UNLOCK, l->index, 0);
         rt_before_release(t, l, RT_CALLER_PC, &foreign);
+    }
     int rc = rt_real.mutex_unlock(m);
-    if (l)
+    if (l) {
         rt_after_release(t, l, foreign, rc);
+        rt_sched_notify(l);
+    }
     errno = saved;
     rt_leave(t);
     return rc;

@@ -3,6 +3,7 @@
 #include <errno.h>
 
 #include "rt.h"
+#include "rt_sched.h"
 
 RT_EXPORT int pthread_rwlock_init(pthread_rwlock_t *rw, const pthread_rwlockattr_t *attr)
 {
@@ -59,14 +60,28 @@ static int rw_acquire(pthread_rwlock_t *rw, int mode, rw_how how, const struct t
         rt_leave(t);
         return rw_real(rw, mode, how, abstime);
     }
+    rt_sched_point(t, mode == RL_MODE_READ ? RT_OP_RDLOCK : RT_OP_LOCK, l->index, 0);
     rt_acquire acq;
     rt_before_acquire(t, l, mode, how == RW_TRY, pc, &acq);
     int rc = rw_real(rw, mode, RW_TRY, NULL);
     if (rc == EBUSY && how != RW_TRY) {
-        rt_block_begin(t, how == RW_TIMED ? RT_BLOCK_TIMED : l->pshared ? RT_BLOCK_EXTERNAL
-                          : mode == RL_MODE_READ ? RT_BLOCK_RDLOCK : RT_BLOCK_LOCK, l, pc);
-        rc = rw_real(rw, mode, how, abstime);
-        rt_block_end(t);
+        rt_block how_blocked = how == RW_TIMED ? RT_BLOCK_TIMED : l->pshared ? RT_BLOCK_EXTERNAL
+                             : mode == RL_MODE_READ ? RT_BLOCK_RDLOCK : RT_BLOCK_LOCK;
+        if (rt_sched_token_mode() && how_blocked != RT_BLOCK_TIMED && how_blocked != RT_BLOCK_EXTERNAL &&
+            !rt_held_find(t, l)) {
+            rt_block_begin(t, how_blocked, l, pc);
+            while (rc == EBUSY) {
+                rt_sched_wait_on(t, l);
+                rc = rw_real(rw, mode, RW_TRY, NULL);
+            }
+            rt_block_end(t);
+        } else {
+            rt_sched_leave(t);
+            rt_block_begin(t, how_blocked, l, pc);
+            rc = rw_real(rw, mode, how, abstime);
+            rt_block_end(t);
+            rt_sched_return(t);
+        }
     }
     if (rc == 0)
         rt_after_acquire(t, &acq);
@@ -97,11 +112,15 @@ RT_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *rw)
     int saved = errno;
     rt_lock *l = rt_object_get(rw, RT_KIND_RWLOCK, RT_CALLER_PC);
     bool foreign = false;
-    if (l)
+    if (l) {
+        rt_sched_point(t, RT_OP_UNLOCK, l->index, 0);
         rt_before_release(t, l, RT_CALLER_PC, &foreign);
+    }
     int rc = rt_real.rwlock_unlock(rw);
-    if (l)
+    if (l) {
         rt_after_release(t, l, foreign, rc);
+        rt_sched_notify(l);
+    }
     errno = saved;
     rt_leave(t);
     return rc;

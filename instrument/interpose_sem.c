@@ -4,6 +4,7 @@
 #include <errno.h>
 
 #include "rt.h"
+#include "rt_sched.h"
 
 RT_EXPORT int sem_init(sem_t *s, int pshared, unsigned value)
 {
@@ -41,13 +42,27 @@ static int sem_wait_common(sem_t *s, const struct timespec *abstime, uintptr_t p
         return abstime ? rt_real.sem_timedwait(s, abstime) : rt_real.sem_wait(s);
     rt_lock *l = rt_table_lookup((uintptr_t)s);
     bool ours = l && l->kind == RT_KIND_SEM && !l->pshared && !atomic_load(&l->destroyed);
+    rt_sched_point(t, RT_OP_SEM_WAIT, ours ? l->index : 0, 0);
     int rc = rt_real.sem_trywait(s);
     if (rc != 0 && errno == EAGAIN) {
-        rt_block_begin(t, abstime ? RT_BLOCK_TIMED : ours ? RT_BLOCK_SEM : RT_BLOCK_EXTERNAL, ours ? l : NULL, pc);
-        rc = abstime ? rt_real.sem_timedwait(s, abstime) : rt_real.sem_wait(s);
-        int e = errno;
-        rt_block_end(t);
-        errno = e;
+        if (rt_sched_token_mode() && ours && !abstime) {
+            rt_block_begin(t, RT_BLOCK_SEM, l, pc);
+            while (rc != 0 && errno == EAGAIN) {
+                rt_sched_wait_on(t, l);
+                rc = rt_real.sem_trywait(s);
+            }
+            int e = errno;
+            rt_block_end(t);
+            errno = e;
+        } else {
+            rt_sched_leave(t);
+            rt_block_begin(t, abstime ? RT_BLOCK_TIMED : ours ? RT_BLOCK_SEM : RT_BLOCK_EXTERNAL, ours ? l : NULL, pc);
+            rc = abstime ? rt_real.sem_timedwait(s, abstime) : rt_real.sem_wait(s);
+            int e = errno;
+            rt_block_end(t);
+            rt_sched_return(t);
+            errno = e;
+        }
     }
     rt_leave(t);
     return rc;
@@ -82,9 +97,16 @@ RT_EXPORT int sem_post(sem_t *s)
 {
     rt_real_resolve();
     rt_thread *t = rt_enter();
+    rt_lock *l = t ? rt_table_lookup((uintptr_t)s) : NULL;
+    if (l && l->kind != RT_KIND_SEM)
+        l = NULL;
+    if (t)
+        rt_sched_point(t, RT_OP_SEM_POST, l ? l->index : 0, 0);
     int rc = rt_real.sem_post(s);
     if (t) {
         int e = errno;
+        if (l)
+            rt_sched_notify(l);
         rt_leave(t);
         errno = e;
     }

@@ -5,6 +5,7 @@
 #include <errno.h>
 
 #include "rt.h"
+#include "rt_sched.h"
 
 typedef struct trampoline_arg {
     void *(*start)(void *);
@@ -19,6 +20,7 @@ static void *trampoline(void *p)
     rt_pool_free(p, sizeof a);
     rt_real.mutex_unlock(&rt.lock);
     rt_thread_set_self(a.thread);
+    rt_sched_thread_started(a.thread);
     void *ret = a.start(a.arg);
     rt_thread_end(a.thread, 0);
     return ret;
@@ -31,6 +33,7 @@ RT_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*
     if (!t)
         return rt_real.create(th, attr, start, arg);
     int saved = errno;
+    rt_sched_point(t, RT_OP_CREATE, 0, 0);
     rt_stack st;
     rt_stack_capture(&st);
     rt_real.mutex_lock(&rt.lock);
@@ -50,6 +53,7 @@ RT_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*
             rt_lock *handle = rt_object_init((void *)*th, RT_KIND_THREAD, 0, 0, 0);
             if (handle)
                 handle->thread = child;
+            rt_sched_wait_registered(child);
         } else {
             atomic_store(&child->alive, 0);
             child->ended = 1;
@@ -68,9 +72,17 @@ RT_EXPORT int pthread_join(pthread_t th, void **ret)
         return rt_real.join(th, ret);
     rt_lock *handle = rt_table_lookup((uintptr_t)th);
     rt_thread *target = handle && handle->kind == RT_KIND_THREAD ? handle->thread : NULL;
+    rt_sched_point(t, RT_OP_JOIN, target ? target->tid : 0, 0);
     rt_block_begin(t, target ? RT_BLOCK_JOIN : RT_BLOCK_EXTERNAL, target, RT_CALLER_PC);
+    if (rt_sched_token_mode() && target)
+        while (!target->ended)
+            rt_sched_wait_on(t, target);
+    else
+        rt_sched_leave(t);
     int rc = rt_real.join(th, ret);
     rt_block_end(t);
+    if (!(rt_sched_token_mode() && target))
+        rt_sched_return(t);
     rt_leave(t);
     return rc;
 }
@@ -86,14 +98,42 @@ RT_EXPORT void pthread_exit(void *ret)
     rt_real.exit(ret);
 }
 
+RT_EXPORT int pthread_barrier_init(pthread_barrier_t *b, const pthread_barrierattr_t *attr, unsigned count)
+{
+    rt_real_resolve();
+    int rc = rt_real.barrier_init(b, attr, count);
+    rt_thread *t = rt_enter();
+    if (!t)
+        return rc;
+    int pshared = 0;
+    if (attr)
+        pthread_barrierattr_getpshared(attr, &pshared);
+    rt_lock *l = rc == 0 ? rt_object_init(b, RT_KIND_BARRIER, 0, pshared == PTHREAD_PROCESS_SHARED, RT_CALLER_PC) : NULL;
+    if (l)
+        l->barrier_count = count;
+    rt_leave(t);
+    return rc;
+}
+
 RT_EXPORT int pthread_barrier_wait(pthread_barrier_t *b)
 {
     rt_real_resolve();
     rt_thread *t = rt_enter();
     if (!t)
         return rt_real.barrier_wait(b);
-    rt_block_begin(t, RT_BLOCK_BARRIER, NULL, RT_CALLER_PC);
-    int rc = rt_real.barrier_wait(b);
+    rt_lock *l = rt_table_lookup((uintptr_t)b);
+    if (l && (l->kind != RT_KIND_BARRIER || l->pshared || !l->barrier_count))
+        l = NULL;
+    rt_sched_point(t, RT_OP_BARRIER, l ? l->index : 0, 0);
+    rt_block_begin(t, RT_BLOCK_BARRIER, l, RT_CALLER_PC);
+    int rc;
+    if (rt_sched_token_mode() && l) {
+        rc = rt_sched_barrier(t, l); /* the scheduler keeps the rounds: reproducible order */
+    } else {
+        rt_sched_leave(t);
+        rc = rt_real.barrier_wait(b);
+        rt_sched_return(t);
+    }
     rt_block_end(t);
     rt_leave(t);
     return rc;

@@ -47,6 +47,7 @@ void rt_real_resolve(void)
     FIND(sem_timedwait, "sem_timedwait");
     FIND(sem_post, "sem_post");
     FIND(barrier_wait, "pthread_barrier_wait");
+    FIND(barrier_init, "pthread_barrier_init");
     FIND(create, "pthread_create");
     FIND(join, "pthread_join");
     FIND(exit, "pthread_exit");

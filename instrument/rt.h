@@ -60,6 +60,7 @@ typedef struct rt_real_fns {
     int (*sem_timedwait)(sem_t *, const struct timespec *);
     int (*sem_post)(sem_t *);
     int (*barrier_wait)(pthread_barrier_t *);
+    int (*barrier_init)(pthread_barrier_t *, const pthread_barrierattr_t *, unsigned);
     int (*create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
     int (*join)(pthread_t, void **);
     void (*exit)(void *) __attribute__((noreturn));
@@ -70,7 +71,7 @@ extern rt_real_fns rt_real;
 void rt_real_resolve(void); /* idempotent; safe to call from any wrapper before init */
 
 /* ---- objects the program synchronises on ---- */
-typedef enum rt_kind { RT_KIND_MUTEX = 1, RT_KIND_RWLOCK, RT_KIND_COND, RT_KIND_SEM, RT_KIND_THREAD } rt_kind;
+typedef enum rt_kind { RT_KIND_MUTEX = 1, RT_KIND_RWLOCK, RT_KIND_COND, RT_KIND_SEM, RT_KIND_THREAD, RT_KIND_BARRIER, RT_KIND_VAR } rt_kind;
 typedef enum rt_mutex_type { RT_MTYPE_NORMAL = 0, RT_MTYPE_RECURSIVE, RT_MTYPE_ERRORCHECK, RT_MTYPE_ADAPTIVE } rt_mutex_type;
 
 struct rt_thread;
@@ -89,6 +90,9 @@ typedef struct rt_lock {
     _Atomic(struct rt_lock *) cond_mutex; /* cond: the mutex its current waiters use */
     _Atomic int32_t cond_waiters;        /* cond: threads waiting now */
     struct rt_thread *thread;            /* RT_KIND_THREAD: the thread this handle names */
+    uint32_t barrier_count;              /* RT_KIND_BARRIER: threads per round */
+    uint32_t barrier_arrived;            /* token schedules: arrivals in this round (scheduler mutex) */
+    uint64_t barrier_round;
 } rt_lock;
 
 /* ---- threads ---- */
@@ -132,6 +136,13 @@ typedef struct rt_thread {
     _Atomic uint64_t progress;     /* bumped at every wrapper entry and exit */
     _Atomic int alive;
     int ended;                     /* thread-end bookkeeping done */
+    /* schedule control (sched.c; guarded by the scheduler's mutex) */
+    int sched_state;               /* rt_sched_state */
+    const void *sched_wait_obj;    /* SS_WAITING: what it waits on */
+    uint32_t priority;             /* pct */
+    int registered;                /* has entered the schedule */
+    uint64_t rng;                  /* random schedule: per-thread generator */
+    uint64_t sched_progress_seen;  /* watchdog: progress at the last look, for the fallback */
     struct rt_thread *next;        /* registry list */
 } rt_thread;
 
@@ -154,6 +165,10 @@ typedef struct rt_state {
     int watchdog_ms;                /* tick of the watchdog */
     pthread_t watchdog;
     int quiet;
+    int schedule;                   /* rt_schedule (sched.h) */
+    uint64_t seed;
+    int pct_depth;                  /* d: d-1 priority change points */
+    uint64_t pct_steps;             /* change points are drawn from steps [1, pct_steps] */
     pthread_key_t thread_key;       /* its destructor ends threads that exit by unwinding */
 } rt_state;
 

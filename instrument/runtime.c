@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "rt.h"
+#include "rt_sched.h"
 
 rt_state rt = { .lock = PTHREAD_MUTEX_INITIALIZER, .log_fd = -1 };
 
@@ -56,6 +57,16 @@ static void log_exit_record(const char *how, int status)
     rt_line_end(&ln);
 }
 
+static const char *schedule_name(void)
+{
+    switch (rt.schedule) {
+    case RT_SCHED_RANDOM: return "random";
+    case RT_SCHED_PCT: return "pct";
+    case RT_SCHED_SERIAL: return "serial";
+    default: return "native";
+    }
+}
+
 void rt_stats_log(void)
 {
     uint64_t acq = atomic_load(&rt.ended_acquisitions);
@@ -71,6 +82,13 @@ void rt_stats_log(void)
     rt_line_u64(&ln, rt.n_locks);
     rt_line_u64(&ln, rt.edges);
     rt_line_u64(&ln, acq);
+    rt_line_end(&ln);
+    rt_line_start(&ln, "H");
+    rt_line_str(&ln, schedule_name());
+    rt_line_u64(&ln, rt.seed);
+    rt_line_hex(&ln, rt_sched_hash());
+    rt_line_u64(&ln, rt_sched_steps());
+    rt_line_u64(&ln, rt_sched_fallbacks());
     rt_line_end(&ln);
 }
 
@@ -109,11 +127,37 @@ static void on_fork_child(void)
     rt_watchdog_start();
 }
 
+/* RACELAB_OPTIONS: name=value pairs separated by ':' or spaces. The runtime reads the ones it uses
+ * and ignores the CLI's. No malloc: parsed in place from a copy on the stack. */
 static void parse_options(void)
 {
     const char *o = getenv("RACELAB_OPTIONS");
-    if (o && (strstr(o, "quiet=1") || strstr(o, "quiet=true")))
-        rt.quiet = 1;
+    if (!o)
+        return;
+    char buf[1024];
+    size_t n = strlen(o);
+    if (n >= sizeof buf)
+        n = sizeof buf - 1;
+    memcpy(buf, o, n);
+    buf[n] = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, ": ", &save); tok; tok = strtok_r(NULL, ": ", &save)) {
+        char *eq = strchr(tok, '=');
+        const char *v = eq ? eq + 1 : "1";
+        if (eq)
+            *eq = 0;
+        if (strcmp(tok, "quiet") == 0)
+            rt.quiet = strcmp(v, "0") != 0 && strcmp(v, "false") != 0;
+        else if (strcmp(tok, "seed") == 0)
+            rt.seed = strtoull(v, NULL, 0);
+        else if (strcmp(tok, "pct_depth") == 0)
+            rt.pct_depth = (int)strtol(v, NULL, 0);
+        else if (strcmp(tok, "pct_steps") == 0)
+            rt.pct_steps = strtoull(v, NULL, 0);
+        else if (strcmp(tok, "schedule") == 0)
+            rt.schedule = strcmp(v, "random") == 0 ? RT_SCHED_RANDOM : strcmp(v, "pct") == 0 ? RT_SCHED_PCT
+                        : strcmp(v, "serial") == 0 ? RT_SCHED_SERIAL : RT_SCHED_NATIVE;
+    }
 }
 
 __attribute__((constructor(101))) static void rt_init(void)
@@ -124,6 +168,7 @@ __attribute__((constructor(101))) static void rt_init(void)
     void *warm[4];
     backtrace(warm, 4); /* loads the unwinder now, not inside a wrapper */
     rt.incarnation = new_incarnation();
+    rt_sched_init();
     pthread_key_create(&rt.thread_key, thread_key_destructor);
     rt_log_open();
     rt_log_process_header();

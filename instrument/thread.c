@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "rt.h"
+#include "rt_sched.h"
 
 static RT_TLS __thread rt_thread *tls_self;
 
@@ -77,6 +78,7 @@ void rt_thread_end(rt_thread *t, uintptr_t pc)
     t->held = t->inline_held;
     t->cap_held = RT_INLINE_HELD;
     rt_real.mutex_unlock(&rt.lock);
+    rt_sched_thread_ended(t);
     t->in_runtime = 0;
 }
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "rt.h"
+#include "rt_sched.h"
 #include "waitsfor.h"
 
 #define RT_TICK_MS 50
@@ -229,6 +230,13 @@ static void *watchdog_main(void *arg)
     for (;;) {
         struct timespec ts = { 0, RT_TICK_MS * 1000000L };
         nanosleep(&ts, NULL);
+        if (rt_sched_fallback_check() && rt_sched_fallbacks() == 1) {
+            rt_real.mutex_lock(&rt.lock);
+            rt_note("schedule fell back: a thread ran for a while without reaching a pthread call or shared "
+                    "access while others waited (it spins on a plain variable?); from there the run is not "
+                    "exactly reproducible");
+            rt_real.mutex_unlock(&rt.lock);
+        }
         tick(&hist);
     }
     return NULL;

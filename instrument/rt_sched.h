@@ -1,0 +1,39 @@
+/* rt_sched.h: schedule control (see sched.c). Every instrumentation point calls rt_sched_point(); the
+ * blocking wrappers use rt_sched_wait_* instead of blocking in the kernel when a token schedule is on. */
+#ifndef RACELAB_RT_SCHED_H
+#define RACELAB_RT_SCHED_H
+
+#include "rt.h"
+
+typedef enum rt_schedule { RT_SCHED_NATIVE = 0, RT_SCHED_RANDOM, RT_SCHED_PCT, RT_SCHED_SERIAL } rt_schedule;
+
+/* What an instrumentation point is, for the event hash. */
+typedef enum rt_op {
+    RT_OP_LOCK = 1, RT_OP_TRYLOCK, RT_OP_UNLOCK, RT_OP_RDLOCK, RT_OP_COND_WAIT, RT_OP_COND_SIGNAL,
+    RT_OP_SEM_WAIT, RT_OP_SEM_POST, RT_OP_CREATE, RT_OP_JOIN, RT_OP_BARRIER, RT_OP_LOAD, RT_OP_STORE,
+    RT_OP_ADD, RT_OP_EXIT,
+} rt_op;
+
+void rt_sched_init(void);                 /* reads the options in rt_state */
+bool rt_sched_token_mode(void);           /* serial or pct: one thread runs at a time */
+/* An instrumentation point: may switch threads (token modes) or perturb timing (random). */
+void rt_sched_point(rt_thread *t, rt_op op, uint32_t object, int64_t value);
+/* Token modes: the thread leaves the schedule around a call that blocks in the kernel. */
+void rt_sched_leave(rt_thread *t);
+void rt_sched_return(rt_thread *t);
+/* Token modes: wait, outside the kernel, until `obj` may have changed (a lock was released, a
+ * semaphore posted, a thread ended), then retry. The caller publishes its blocked state around its
+ * retry loop (so the watchdog sees one uninterrupted wait). */
+void rt_sched_wait_on(rt_thread *t, const void *obj);
+void rt_sched_notify(const void *obj);
+void rt_sched_thread_started(rt_thread *t);  /* in the new thread, before its start routine */
+void rt_sched_thread_ended(rt_thread *t);
+void rt_sched_wait_registered(rt_thread *child); /* creator: until the child is in the schedule */
+/* Token modes: a barrier wait kept by the scheduler (the program's barrier object is not used). */
+int rt_sched_barrier(rt_thread *t, rt_lock *b);
+uint64_t rt_sched_hash(void);
+bool rt_sched_fallback_check(void);       /* watchdog tick; true when it handed the token on */
+uint64_t rt_sched_fallbacks(void);
+uint64_t rt_sched_steps(void);
+
+#endif

@@ -1,0 +1,318 @@
+/* sched.c: schedule control. With `--schedule serial` or `pct` only one registered thread runs at a
+ * time: it holds the token from one instrumentation point to the next, and at every point the token
+ * goes to a thread chosen by a seeded generator (serial: uniformly among the threads ready to run;
+ * pct: Probabilistic Concurrency Testing, Burckhardt et al., ASPLOS 2010: random distinct priorities,
+ * the highest ready one runs, and at d-1 random steps the running thread drops below all others).
+ * Threads never block in the kernel on a mutex, rwlock, semaphore, join or barrier there: they wait in
+ * the scheduler until the object changes, so the same seed gives the same interleaving (and the same
+ * event hash). Condition waits and unknown blocking calls leave the schedule and rejoin it when they
+ * return. If the running thread spends 100 ms without reaching a point while others are ready (it
+ * spins on a plain variable, say), the watchdog hands the token on and the report says the schedule
+ * fell back. `random` only perturbs timing (yields and short sleeps) at points; `native` does nothing. */
+#include <sched.h>
+#include <string.h>
+
+#include "rt_sched.h"
+
+enum { SS_NONE = 0, SS_RUNNING, SS_READY, SS_WAITING, SS_OUT, SS_ENDED };
+
+/* Per-process scheduler state. */
+static struct {
+    pthread_mutex_t m;
+    pthread_cond_t cv;
+    rt_thread *owner;          /* holds the token, or NULL */
+    uint64_t rng;
+    uint64_t step;
+    uint64_t hash;
+    uint64_t change_points[32];
+    int n_change;
+    uint32_t next_low;         /* pct: next low priority (1, 2, ...) */
+    uint64_t fallbacks;
+} sc = { .m = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
+
+static uint64_t next_rand(uint64_t *s)
+{
+    /* splitmix64 */
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+bool rt_sched_token_mode(void) { return rt.schedule == RT_SCHED_PCT || rt.schedule == RT_SCHED_SERIAL; }
+
+void rt_sched_init(void)
+{
+    sc.rng = rt.seed ^ 0x5851f42d4c957f2dULL;
+    sc.hash = 0xcbf29ce484222325ULL;
+    if (rt.schedule == RT_SCHED_PCT) {
+        int d = rt.pct_depth > 0 ? rt.pct_depth : 3;
+        if (d > 33)
+            d = 33;
+        uint64_t k = rt.pct_steps ? rt.pct_steps : 1000;
+        sc.n_change = d - 1;
+        for (int i = 0; i < sc.n_change; i++)
+            sc.change_points[i] = 1 + next_rand(&sc.rng) % k;
+        sc.next_low = 1;
+    }
+}
+
+static void lock_sched(void) { rt_real.mutex_lock(&sc.m); }
+static void unlock_sched(void) { rt_real.mutex_unlock(&sc.m); }
+static void wait_sched(void) { rt_real.cond_wait(&sc.cv, &sc.m); }
+static void wake_all(void) { rt_real.cond_broadcast(&sc.cv); }
+
+/* Give the token to a ready thread chosen by the policy (or to nobody). sc.m held. */
+static void choose_next(void)
+{
+    rt_thread *cands[256];
+    size_t n = 0, total = 0;
+    rt_thread *best = NULL;
+    for (rt_thread *t = rt.threads; t; t = t->next) {
+        if (t->sched_state != SS_READY)
+            continue;
+        total++;
+        if (n < sizeof cands / sizeof *cands)
+            cands[n++] = t;
+        if (!best || t->priority > best->priority || (t->priority == best->priority && t->tid < best->tid))
+            best = t;
+    }
+    rt_thread *pick = NULL;
+    if (n) {
+        if (rt.schedule == RT_SCHED_PCT) {
+            pick = best;
+        } else {
+            /* the registry is newest-first; pick by tid order so that the choice depends only on the
+             * set of ready threads */
+            for (size_t i = 1; i < n; i++)
+                for (size_t j = i; j > 0 && cands[j - 1]->tid > cands[j]->tid; j--) {
+                    rt_thread *x = cands[j];
+                    cands[j] = cands[j - 1];
+                    cands[j - 1] = x;
+                }
+            pick = cands[next_rand(&sc.rng) % n];
+        }
+    }
+    (void)total;
+    sc.owner = pick;
+    wake_all();
+}
+
+/* Wait until this thread holds the token. sc.m held. */
+static void await_token(rt_thread *t)
+{
+    if (!sc.owner)
+        choose_next();
+    while (sc.owner != t)
+        wait_sched();
+    t->sched_state = SS_RUNNING;
+}
+
+static void mix_event(rt_thread *t, rt_op op, uint32_t object, int64_t value)
+{
+    uint64_t h = sc.hash ^ ((uint64_t)t->tid << 40 | (uint64_t)op << 32 | object);
+    h = rt_mix64(h) ^ (uint64_t)value;
+    sc.hash = rt_mix64(h);
+}
+
+static void random_perturb(rt_thread *t)
+{
+    if (!t->rng)
+        t->rng = rt.seed ^ rt_mix64(t->tid + 1);
+    uint64_t r = next_rand(&t->rng);
+    if (r % 4 == 0)
+        sched_yield();
+    if (r % 64 == 1) {
+        struct timespec ts = { 0, (long)(r >> 40) % 100000 };
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* Registers a thread that never went through our pthread_create (the main thread) as running. */
+static void adopt(rt_thread *t)
+{
+    if (t->registered)
+        return;
+    t->registered = 1;
+    t->priority = 64 + (uint32_t)(next_rand(&sc.rng) % 1000000);
+    t->sched_state = SS_READY;
+    await_token(t);
+}
+
+void rt_sched_point(rt_thread *t, rt_op op, uint32_t object, int64_t value)
+{
+    if (rt.schedule == RT_SCHED_NATIVE)
+        return;
+    if (rt.schedule == RT_SCHED_RANDOM) {
+        random_perturb(t);
+        return;
+    }
+    lock_sched();
+    adopt(t);
+    sc.step++;
+    mix_event(t, op, object, value);
+    if (rt.schedule == RT_SCHED_PCT)
+        for (int i = 0; i < sc.n_change; i++)
+            if (sc.change_points[i] == sc.step)
+                t->priority = sc.next_low++;
+    t->sched_state = SS_READY;
+    if (sc.owner == t || !sc.owner)
+        choose_next();
+    await_token(t);
+    unlock_sched();
+}
+
+void rt_sched_leave(rt_thread *t)
+{
+    if (!rt_sched_token_mode())
+        return;
+    lock_sched();
+    adopt(t);
+    t->sched_state = SS_OUT;
+    if (sc.owner == t || !sc.owner)
+        choose_next();
+    unlock_sched();
+}
+
+void rt_sched_return(rt_thread *t)
+{
+    if (!rt_sched_token_mode())
+        return;
+    lock_sched();
+    t->sched_state = SS_READY;
+    await_token(t);
+    unlock_sched();
+}
+
+void rt_sched_wait_on(rt_thread *t, const void *obj)
+{
+    lock_sched();
+    adopt(t);
+    t->sched_state = SS_WAITING;
+    t->sched_wait_obj = obj;
+    if (sc.owner == t || !sc.owner)
+        choose_next();
+    while (sc.owner != t) {
+        if (sc.owner) {
+            wait_sched();
+            continue;
+        }
+        /* Nobody can run: either a real deadlock (the watchdog will end it), or the object changed
+         * without a notification (a condition wait released a mutex inside glibc). Look again soon. */
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 5 * 1000 * 1000;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        if (rt_real.cond_timedwait(&sc.cv, &sc.m, &ts) != 0 && !sc.owner) {
+            t->sched_state = SS_READY;
+            choose_next();
+        }
+    }
+    t->sched_state = SS_RUNNING;
+    t->sched_wait_obj = NULL;
+    unlock_sched();
+}
+
+void rt_sched_notify(const void *obj)
+{
+    if (!rt_sched_token_mode())
+        return;
+    lock_sched();
+    for (rt_thread *t = rt.threads; t; t = t->next)
+        if (t->sched_state == SS_WAITING && t->sched_wait_obj == obj)
+            t->sched_state = SS_READY;
+    if (!sc.owner)
+        choose_next();
+    unlock_sched();
+}
+
+void rt_sched_thread_started(rt_thread *t)
+{
+    if (!rt_sched_token_mode())
+        return;
+    lock_sched();
+    t->registered = 1;
+    t->priority = 64 + (uint32_t)(next_rand(&sc.rng) % 1000000);
+    t->sched_state = SS_READY;
+    wake_all(); /* the creator waits for registration */
+    await_token(t);
+    unlock_sched();
+}
+
+void rt_sched_wait_registered(rt_thread *child)
+{
+    if (!rt_sched_token_mode())
+        return;
+    lock_sched();
+    while (!child->registered && atomic_load(&child->alive))
+        wait_sched();
+    unlock_sched();
+}
+
+void rt_sched_thread_ended(rt_thread *t)
+{
+    if (!rt_sched_token_mode())
+        return;
+    lock_sched();
+    t->sched_state = SS_ENDED;
+    for (rt_thread *w = rt.threads; w; w = w->next)
+        if (w->sched_state == SS_WAITING && w->sched_wait_obj == t)
+            w->sched_state = SS_READY;
+    if (sc.owner == t || !sc.owner)
+        choose_next();
+    unlock_sched();
+}
+
+int rt_sched_barrier(rt_thread *t, rt_lock *b)
+{
+    lock_sched();
+    adopt(t);
+    if (++b->barrier_arrived >= b->barrier_count) {
+        b->barrier_arrived = 0;
+        b->barrier_round++;
+        for (rt_thread *w = rt.threads; w; w = w->next)
+            if (w->sched_state == SS_WAITING && w->sched_wait_obj == b)
+                w->sched_state = SS_READY;
+        unlock_sched();
+        return PTHREAD_BARRIER_SERIAL_THREAD;
+    }
+    uint64_t round = b->barrier_round;
+    unlock_sched();
+    while (b->barrier_round == round)
+        rt_sched_wait_on(t, b);
+    return 0;
+}
+
+uint64_t rt_sched_hash(void) { return sc.hash; }
+uint64_t rt_sched_steps(void) { return sc.step; }
+
+/* Watchdog: the token owner made no progress for a tick while others are ready: hand the token on. */
+bool rt_sched_fallback_check(void)
+{
+    if (!rt_sched_token_mode())
+        return false;
+    bool fell_back = false;
+    lock_sched();
+    rt_thread *o = sc.owner;
+    if (o) {
+        uint64_t p = atomic_load(&o->progress);
+        bool others_ready = false;
+        for (rt_thread *t = rt.threads; t; t = t->next)
+            others_ready |= t != o && t->sched_state == SS_READY;
+        if (p == o->sched_progress_seen && others_ready && o->sched_state == SS_RUNNING &&
+            atomic_load(&o->blocked) == RT_BLOCK_NONE) {
+            o->sched_state = SS_OUT; /* it keeps running, unscheduled, until its next point */
+            choose_next();
+            sc.fallbacks++;
+            fell_back = true;
+        }
+        o->sched_progress_seen = p;
+    }
+    unlock_sched();
+    return fell_back;
+}
+
+uint64_t rt_sched_fallbacks(void) { return sc.fallbacks; }
