@@ -20,6 +20,49 @@ static inline void racelab_name_lock(const void *lock, const char *name)
         racelab_name_lock_impl(lock, name);
 }
 
+/* ---- Shared variables ----
+ * A named shared integer whose every access racelab sees: it finds data races on it (happens-before),
+ * counts lost updates exactly and shows the interleaving that lost the first one. Write a
+ * read-modify-write as a load then a store, as the machine does:
+ *
+ *     static racelab_shared counter = RACELAB_SHARED_INIT("counter", 0);
+ *     long v = racelab_load(&counter);
+ *     racelab_store(&counter, v + 1);     // not atomic: another thread may store in between
+ *     racelab_add(&counter, 1);           // atomic: never loses an update
+ *
+ * Without racelab the calls are plain memory accesses (volatile, so the compiler keeps each one), and
+ * a ThreadSanitizer build sees the same races. */
+typedef struct racelab_shared {
+    volatile long value;   /* the variable itself */
+    const char *name;      /* how reports call it */
+    void *internal;        /* racelab's record, set on first use */
+} racelab_shared;
+
+#define RACELAB_SHARED_INIT(name, initial) { (initial), (name), 0 }
+
+long racelab_load_impl(racelab_shared *v) __attribute__((weak));
+void racelab_store_impl(racelab_shared *v, long value) __attribute__((weak));
+long racelab_add_impl(racelab_shared *v, long delta) __attribute__((weak));
+
+static inline long racelab_load(racelab_shared *v)
+{
+    return racelab_load_impl ? racelab_load_impl(v) : v->value;
+}
+
+static inline void racelab_store(racelab_shared *v, long value)
+{
+    if (racelab_store_impl)
+        racelab_store_impl(v, value);
+    else
+        v->value = value;
+}
+
+/* Atomically adds delta; returns the new value. */
+static inline long racelab_add(racelab_shared *v, long delta)
+{
+    return racelab_add_impl ? racelab_add_impl(v, delta) : __atomic_add_fetch(&v->value, delta, __ATOMIC_SEQ_CST);
+}
+
 #ifdef __cplusplus
 }
 #endif

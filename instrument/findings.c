@@ -42,6 +42,8 @@ static bool seen_insert(uint64_t key)
     return true;
 }
 
+bool rt_seen_once(uint64_t key) { return seen_insert(key | 1); }
+
 void rt_report_misuse(rt_thread *t, const char *kind, rt_lock *l, uintptr_t pc, const char *detail,
                       rt_lock *other)
 {

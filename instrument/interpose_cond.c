@@ -37,6 +37,7 @@ static int cond_wait_common(pthread_cond_t *c, pthread_mutex_t *m, const struct 
     }
     if (cl)
         rt_sched_point(t, RT_OP_COND_WAIT, cl->index, 0);
+    rt_hb_release(t, ml);
     rt_sched_leave(t);
     if (ml)
         rt_sched_notify(ml); /* the wait releases the mutex */
@@ -57,6 +58,8 @@ static int cond_wait_common(pthread_cond_t *c, pthread_mutex_t *m, const struct 
         rt_after_acquire(t, &acq);
         t->acquisitions--; /* not a new acquisition */
     }
+    rt_hb_acquire(t, cl);
+    rt_hb_acquire(t, ml);
     if (cl)
         atomic_fetch_sub(&cl->cond_waiters, 1);
     errno = saved;
@@ -80,8 +83,11 @@ RT_EXPORT int pthread_cond_signal(pthread_cond_t *c)
 {
     rt_real_resolve();
     rt_thread *t = rt_enter(); /* the entry itself counts as progress for the watchdog */
-    if (t)
+    if (t) {
         rt_sched_point(t, RT_OP_COND_SIGNAL, 0, 0);
+        if (rt_hb_active())
+            rt_hb_release(t, rt_object_get(c, RT_KIND_COND, RT_CALLER_PC));
+    }
     int rc = rt_real.cond_signal(c);
     if (t)
         rt_leave(t);
@@ -92,8 +98,11 @@ RT_EXPORT int pthread_cond_broadcast(pthread_cond_t *c)
 {
     rt_real_resolve();
     rt_thread *t = rt_enter(); /* the entry itself counts as progress for the watchdog */
-    if (t)
+    if (t) {
         rt_sched_point(t, RT_OP_COND_SIGNAL, 0, 0);
+        if (rt_hb_active())
+            rt_hb_release(t, rt_object_get(c, RT_KIND_COND, RT_CALLER_PC));
+    }
     int rc = rt_real.cond_broadcast(c);
     if (t)
         rt_leave(t);

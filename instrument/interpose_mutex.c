@@ -69,8 +69,10 @@ static int mutex_acquire(pthread_mutex_t *m, const struct timespec *abstime, boo
             rt_sched_return(t);
         }
     }
-    if (rc == 0 || rc == EOWNERDEAD)
+    if (rc == 0 || rc == EOWNERDEAD) {
         rt_after_acquire(t, &acq);
+        rt_hb_acquire(t, l);
+    }
     rt_leave(t);
     return rc;
 }
@@ -114,6 +116,7 @@ RT_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
     if (l) {
         rt_sched_point(t, RT_OP_UNLOCK, l->index, 0);
         rt_before_release(t, l, RT_CALLER_PC, &foreign);
+        rt_hb_release(t, l);
     }
     int rc = rt_real.mutex_unlock(m);
     if (l) {

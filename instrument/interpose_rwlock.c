@@ -83,8 +83,10 @@ static int rw_acquire(pthread_rwlock_t *rw, int mode, rw_how how, const struct t
             rt_sched_return(t);
         }
     }
-    if (rc == 0)
+    if (rc == 0) {
         rt_after_acquire(t, &acq);
+        rt_hb_acquire(t, l);
+    }
     rt_leave(t);
     errno = saved;
     return rc;
@@ -115,6 +117,7 @@ RT_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *rw)
     if (l) {
         rt_sched_point(t, RT_OP_UNLOCK, l->index, 0);
         rt_before_release(t, l, RT_CALLER_PC, &foreign);
+        rt_hb_release(t, l);
     }
     int rc = rt_real.rwlock_unlock(rw);
     if (l) {

@@ -64,6 +64,8 @@ static int sem_wait_common(sem_t *s, const struct timespec *abstime, uintptr_t p
             errno = e;
         }
     }
+    if (rc == 0 && ours)
+        rt_hb_acquire(t, l);
     rt_leave(t);
     return rc;
 }
@@ -100,8 +102,10 @@ RT_EXPORT int sem_post(sem_t *s)
     rt_lock *l = t ? rt_table_lookup((uintptr_t)s) : NULL;
     if (l && l->kind != RT_KIND_SEM)
         l = NULL;
-    if (t)
+    if (t) {
         rt_sched_point(t, RT_OP_SEM_POST, l ? l->index : 0, 0);
+        rt_hb_release(t, l);
+    }
     int rc = rt_real.sem_post(s);
     if (t) {
         int e = errno;

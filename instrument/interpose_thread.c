@@ -48,6 +48,7 @@ RT_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*
         a->start = start;
         a->arg = arg;
         a->thread = child;
+        rt_hb_create(t, child);
         rc = rt_real.create(th, attr, trampoline, a);
         if (rc == 0) {
             rt_lock *handle = rt_object_init((void *)*th, RT_KIND_THREAD, 0, 0, 0);
@@ -81,6 +82,8 @@ RT_EXPORT int pthread_join(pthread_t th, void **ret)
         rt_sched_leave(t);
     int rc = rt_real.join(th, ret);
     rt_block_end(t);
+    if (rc == 0)
+        rt_hb_join(t, target);
     if (!(rt_sched_token_mode() && target))
         rt_sched_return(t);
     rt_leave(t);
@@ -126,6 +129,7 @@ RT_EXPORT int pthread_barrier_wait(pthread_barrier_t *b)
         l = NULL;
     rt_sched_point(t, RT_OP_BARRIER, l ? l->index : 0, 0);
     rt_block_begin(t, RT_BLOCK_BARRIER, l, RT_CALLER_PC);
+    rt_hb_release(t, l);
     int rc;
     if (rt_sched_token_mode() && l) {
         rc = rt_sched_barrier(t, l); /* the scheduler keeps the rounds: reproducible order */
@@ -135,6 +139,7 @@ RT_EXPORT int pthread_barrier_wait(pthread_barrier_t *b)
         rt_sched_return(t);
     }
     rt_block_end(t);
+    rt_hb_acquire(t, l);
     rt_leave(t);
     return rc;
 }

@@ -12,6 +12,8 @@ static const char *kind_name(int kind)
     case RT_KIND_RWLOCK: return "rwlock";
     case RT_KIND_COND: return "cond";
     case RT_KIND_SEM: return "sem";
+    case RT_KIND_BARRIER: return "barrier";
+    case RT_KIND_VAR: return "var";
     default: return "thread";
     }
 }

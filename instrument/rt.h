@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "cycle_check.h"
+#include "vclock.h"
 #include "rl_alloc.h"
 
 #define RT_TLS __attribute__((tls_model("initial-exec")))
@@ -93,6 +94,9 @@ typedef struct rt_lock {
     uint32_t barrier_count;              /* RT_KIND_BARRIER: threads per round */
     uint32_t barrier_arrived;            /* token schedules: arrivals in this round (scheduler mutex) */
     uint64_t barrier_round;
+    atomic_flag vc_busy;                 /* guards vc (several threads may release into it) */
+    rl_vclock vc;                        /* happens-before: the clock its releases carry */
+    struct rt_var *var;                  /* RT_KIND_VAR: the shared variable's state (shared.c) */
 } rt_lock;
 
 /* ---- threads ---- */
@@ -143,6 +147,7 @@ typedef struct rt_thread {
     int registered;                /* has entered the schedule */
     uint64_t rng;                  /* random schedule: per-thread generator */
     uint64_t sched_progress_seen;  /* watchdog: progress at the last look, for the fallback */
+    rl_vclock vc;                  /* happens-before clock (hb.c); written by this thread only */
     struct rt_thread *next;        /* registry list */
 } rt_thread;
 
@@ -158,6 +163,7 @@ typedef struct rt_state {
     uint32_t next_gates;            /* next gate-set uid index */
     uint32_t next_tid;
     rt_thread *threads;             /* registry */
+    struct rt_var *vars;            /* shared variables, newest first (rt.lock) */
     _Atomic uint64_t ended_acquisitions;
     uint64_t edges;                 /* distinct lock-order edges */
     uintptr_t self_lo, self_hi;     /* our own code's address range, to drop our frames */
@@ -169,6 +175,8 @@ typedef struct rt_state {
     uint64_t seed;
     int pct_depth;                  /* d: d-1 priority change points */
     uint64_t pct_steps;             /* change points are drawn from steps [1, pct_steps] */
+    _Atomic int hb_on;              /* happens-before tracking: on from the first shared variable */
+    int lockset;                    /* also run Eraser's lockset algorithm on shared variables */
     pthread_key_t thread_key;       /* its destructor ends threads that exit by unwinding */
 } rt_state;
 
@@ -286,11 +294,34 @@ void rt_say(const char *msg);                /* one line to stderr, unless quiet
 void rt_report_misuse(rt_thread *t, const char *kind, rt_lock *l, uintptr_t pc, const char *detail,
                       rt_lock *other);
 void rt_note(const char *text);              /* I line, rt.lock held */
+bool rt_seen_once(uint64_t key);             /* rt.lock held: true the first time key is seen */
 
 /* ---- edges.c ---- */
 /* rt.lock held: record the lock-order edges of a new chain. gates are held exclusively. */
 void rt_edges_record(rt_thread *t, const rt_acquire *acq, uint64_t to_stack);
 size_t rt_edges_count(void);
+
+/* ---- hb.c: happens-before clocks (only once a shared variable exists) ---- */
+extern const rl_allocator rt_locked_pool_allocator; /* takes rt.lock: never call with it held */
+void rt_hb_enable(void);
+void rt_hb_release_slow(rt_thread *t, rt_lock *obj);
+void rt_hb_acquire_slow(rt_thread *t, rt_lock *obj);
+void rt_hb_create(rt_thread *parent, rt_thread *child);
+void rt_hb_join(rt_thread *t, rt_thread *child);
+static inline bool rt_hb_active(void) { return atomic_load_explicit(&rt.hb_on, memory_order_relaxed) != 0; }
+static inline void rt_hb_release(rt_thread *t, rt_lock *obj)
+{
+    if (obj && rt_hb_active())
+        rt_hb_release_slow(t, obj);
+}
+static inline void rt_hb_acquire(rt_thread *t, rt_lock *obj)
+{
+    if (obj && rt_hb_active())
+        rt_hb_acquire_slow(t, obj);
+}
+
+/* ---- shared.c: the shared-variable API of racelab.h ---- */
+void rt_vars_log_totals(void);               /* rt.lock held: U lines, at exit */
 
 /* ---- watchdog.c ---- */
 void rt_watchdog_start(void);

@@ -32,6 +32,8 @@ void rt_sched_wait_registered(rt_thread *child); /* creator: until the child is 
 /* Token modes: a barrier wait kept by the scheduler (the program's barrier object is not used). */
 int rt_sched_barrier(rt_thread *t, rt_lock *b);
 uint64_t rt_sched_hash(void);
+/* Token modes: mixes a value (what a shared load saw, say) into the event hash. */
+void rt_sched_mix(rt_thread *t, rt_op op, uint32_t object, int64_t value);
 bool rt_sched_fallback_check(void);       /* watchdog tick; true when it handed the token on */
 uint64_t rt_sched_fallbacks(void);
 uint64_t rt_sched_steps(void);

@@ -90,6 +90,7 @@ void rt_stats_log(void)
     rt_line_u64(&ln, rt_sched_steps());
     rt_line_u64(&ln, rt_sched_fallbacks());
     rt_line_end(&ln);
+    rt_vars_log_totals();
 }
 
 void rt_end_process_for_deadlock(void)
@@ -148,6 +149,8 @@ static void parse_options(void)
             *eq = 0;
         if (strcmp(tok, "quiet") == 0)
             rt.quiet = strcmp(v, "0") != 0 && strcmp(v, "false") != 0;
+        else if (strcmp(tok, "lockset") == 0)
+            rt.lockset = strcmp(v, "0") != 0 && strcmp(v, "false") != 0;
         else if (strcmp(tok, "seed") == 0)
             rt.seed = strtoull(v, NULL, 0);
         else if (strcmp(tok, "pct_depth") == 0)

@@ -2,7 +2,10 @@
  * time: it holds the token from one instrumentation point to the next, and at every point the token
  * goes to a thread chosen by a seeded generator (serial: uniformly among the threads ready to run;
  * pct: Probabilistic Concurrency Testing, Burckhardt et al., ASPLOS 2010: random distinct priorities,
- * the highest ready one runs, and at d-1 random steps the running thread drops below all others).
+ * the highest ready one runs, and at d-1 random steps the running thread drops below all others. The
+ * paper gives the i-th dropped thread priority i, so a thread dropped later outranks one dropped
+ * earlier and, with two threads, only the first change point tends to matter; here every change point
+ * drops the running thread below everyone, so each one is a fresh chance to expose an interleaving).
  * Threads never block in the kernel on a mutex, rwlock, semaphore, join or barrier there: they wait in
  * the scheduler until the object changes, so the same seed gives the same interleaving (and the same
  * event hash). Condition waits and unknown blocking calls leave the schedule and rejoin it when they
@@ -26,7 +29,7 @@ static struct {
     uint64_t hash;
     uint64_t change_points[32];
     int n_change;
-    uint32_t next_low;         /* pct: next low priority (1, 2, ...) */
+    uint32_t next_low;         /* pct: the last priority given at a change point (decreasing) */
     uint64_t fallbacks;
 } sc = { .m = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
 
@@ -46,14 +49,14 @@ void rt_sched_init(void)
     sc.rng = rt.seed ^ 0x5851f42d4c957f2dULL;
     sc.hash = 0xcbf29ce484222325ULL;
     if (rt.schedule == RT_SCHED_PCT) {
-        int d = rt.pct_depth > 0 ? rt.pct_depth : 3;
+        int d = rt.pct_depth > 0 ? rt.pct_depth : 5;
         if (d > 33)
             d = 33;
-        uint64_t k = rt.pct_steps ? rt.pct_steps : 1000;
+        uint64_t k = rt.pct_steps ? rt.pct_steps : 200;
         sc.n_change = d - 1;
         for (int i = 0; i < sc.n_change; i++)
             sc.change_points[i] = 1 + next_rand(&sc.rng) % k;
-        sc.next_low = 1;
+        sc.next_low = 1u << 30; /* initial priorities are above 2^30 */
     }
 }
 
@@ -134,7 +137,7 @@ static void adopt(rt_thread *t)
     if (t->registered)
         return;
     t->registered = 1;
-    t->priority = 64 + (uint32_t)(next_rand(&sc.rng) % 1000000);
+    t->priority = (1u << 30) + 1 + (uint32_t)(next_rand(&sc.rng) % (1u << 30));
     t->sched_state = SS_READY;
     await_token(t);
 }
@@ -154,7 +157,7 @@ void rt_sched_point(rt_thread *t, rt_op op, uint32_t object, int64_t value)
     if (rt.schedule == RT_SCHED_PCT)
         for (int i = 0; i < sc.n_change; i++)
             if (sc.change_points[i] == sc.step)
-                t->priority = sc.next_low++;
+                t->priority = --sc.next_low; /* below every other thread, including earlier drops */
     t->sched_state = SS_READY;
     if (sc.owner == t || !sc.owner)
         choose_next();
@@ -235,7 +238,7 @@ void rt_sched_thread_started(rt_thread *t)
         return;
     lock_sched();
     t->registered = 1;
-    t->priority = 64 + (uint32_t)(next_rand(&sc.rng) % 1000000);
+    t->priority = (1u << 30) + 1 + (uint32_t)(next_rand(&sc.rng) % (1u << 30));
     t->sched_state = SS_READY;
     wake_all(); /* the creator waits for registration */
     await_token(t);
@@ -287,6 +290,15 @@ int rt_sched_barrier(rt_thread *t, rt_lock *b)
 }
 
 uint64_t rt_sched_hash(void) { return sc.hash; }
+
+void rt_sched_mix(rt_thread *t, rt_op op, uint32_t object, int64_t value)
+{
+    if (!rt_sched_token_mode())
+        return;
+    lock_sched();
+    mix_event(t, op, object, value);
+    unlock_sched();
+}
 uint64_t rt_sched_steps(void) { return sc.step; }
 
 /* Watchdog: the token owner made no progress for a tick while others are ready: hand the token on. */

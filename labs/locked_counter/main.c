@@ -8,7 +8,7 @@
  * Run:
  *   build/labs/locked_counter [-t THREADS] [-n ITERATIONS]   always "lost 0 updates"
  *   build/labs/locked_counter-tsan                           ThreadSanitizer stays quiet
- *   racelab run -- build/labs/locked_counter                 no findings
+ *   racelab run -- build/labs/locked_counter                 no findings: no race, no lost update
  * Compare with unsafe_counter; next, rlock_nesting.
  */
 #include <getopt.h>
@@ -17,8 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "racelab.h"
+
 static pthread_mutex_t counter_lock = PTHREAD_MUTEX_INITIALIZER;
-static long counter;             /* guarded by counter_lock */
+/* guarded by counter_lock; a racelab shared variable so racelab checks every access */
+static racelab_shared counter = RACELAB_SHARED_INIT("counter", 0);
 static long iterations = 100000; /* increments per thread */
 
 static void *increment(void *arg)
@@ -26,7 +29,8 @@ static void *increment(void *arg)
     (void)arg;
     for (long i = 0; i < iterations; i++) {
         pthread_mutex_lock(&counter_lock);
-        counter = counter + 1;   /* nobody else can touch counter until we unlock */
+        long seen = racelab_load(&counter); /* nobody else can touch counter until we unlock */
+        racelab_store(&counter, seen + 1);
         pthread_mutex_unlock(&counter_lock);
     }
     return NULL;
@@ -97,6 +101,7 @@ int main(int argc, char **argv)
     free(workers);
 
     long expected = threads * iterations;
-    printf("expected %ld, got %ld (lost %ld updates)\n", expected, counter, expected - counter);
-    return counter == expected ? 0 : 1;
+    long got = racelab_load(&counter);
+    printf("expected %ld, got %ld (lost %ld updates)\n", expected, got, expected - got);
+    return got == expected ? 0 : 1;
 }

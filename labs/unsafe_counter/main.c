@@ -5,42 +5,43 @@
  * thread 2 loads 41 too, both store 42 and one of the two increments has vanished. The program
  * prints how many increments it expected, how many it got and the difference.
  *
- * The counter is volatile so that the compiler keeps one load and one store per increment instead
- * of adding ITERATIONS in a single step, which would hide the race. The threads also wait for each
- * other at a start line before counting: 100000 increments take a fraction of a millisecond, so the
- * first thread could otherwise be done before the next one has even started. The start line is an
- * atomic counter (every thread adds itself, then spins until all are there); atomics are safe to
- * share without a lock, which is why the start line itself does not race.
+ * The counter is a racelab shared variable (include/racelab.h): racelab_load and racelab_store are
+ * one plain load and one plain store each (volatile, so the compiler cannot merge them into a single
+ * addition that would hide the race), and under racelab every access is seen. The threads also wait
+ * for each other at a start line (a barrier) before counting: 100000 increments take a fraction of a
+ * millisecond, so the first thread could otherwise be done before the next one has even started.
  *
  * Run:
  *   build/labs/unsafe_counter [-t THREADS] [-n ITERATIONS]   usually loses updates; run it again
  *   build/labs/unsafe_counter-tsan                           ThreadSanitizer names the racing lines
- *   racelab run -- build/labs/unsafe_counter                 no lock findings: there is no lock,
- *                                                            which is exactly the bug
+ *   racelab run -- build/labs/unsafe_counter                 the data race, the exact number of
+ *                                                            lost updates and the interleaving that
+ *                                                            lost the first one
+ *   racelab run --schedule pct --seed 7 -- build/labs/unsafe_counter -n 100
+ *                                                            a seeded schedule: the same loss every time
  * Next: locked_counter, the same program with a mutex.
  */
 #include <getopt.h>
 #include <pthread.h>
-#include <sched.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static volatile long counter;     /* shared by every thread, guarded by nothing */
-static long iterations = 100000;  /* increments per thread */
-static long threads = 2;          /* counting threads */
-static atomic_long at_start_line; /* threads ready to count */
+#include "racelab.h"
+
+/* shared by every thread, guarded by nothing */
+static racelab_shared counter = RACELAB_SHARED_INIT("counter", 0);
+static long iterations = 100000;      /* increments per thread */
+static long threads = 2;              /* counting threads */
+static pthread_barrier_t start_line;  /* every thread waits here, then all count at once */
 
 static void *increment(void *arg)
 {
     (void)arg;
-    atomic_fetch_add(&at_start_line, 1);
-    while (atomic_load(&at_start_line) < threads)
-        sched_yield(); /* wait until every thread is here, then all count at once */
+    pthread_barrier_wait(&start_line);
     for (long i = 0; i < iterations; i++) {
-        long seen = counter;   /* load ...                                     */
-        counter = seen + 1;    /* ... and store: another thread may run between */
+        long seen = racelab_load(&counter);   /* load ...                                     */
+        racelab_store(&counter, seen + 1);    /* ... and store: another thread may run between */
     }
     return NULL;
 }
@@ -97,6 +98,7 @@ int main(int argc, char **argv)
         perror("unsafe_counter: calloc");
         return 1;
     }
+    pthread_barrier_init(&start_line, NULL, (unsigned)threads);
     for (long t = 0; t < threads; t++) {
         int rc = pthread_create(&workers[t], NULL, increment, NULL);
         if (rc != 0) {
@@ -107,9 +109,10 @@ int main(int argc, char **argv)
     for (long t = 0; t < threads; t++)
         pthread_join(workers[t], NULL);
     free(workers);
+    pthread_barrier_destroy(&start_line);
 
     long expected = threads * iterations;
-    long got = counter;
+    long got = racelab_load(&counter); /* every thread has been joined: no race now */
     printf("expected %ld, got %ld (lost %ld updates)\n", expected, got, expected - got);
     return 0;
 }

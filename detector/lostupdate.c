@@ -1,0 +1,322 @@
+/* lostupdate.c: lost-update accounting for one shared integer (see lostupdate.h for the rule).
+ *
+ * Versions count writes. A thread's pending load remembers the value, the version and the number of
+ * live updates it saw; its next store compares versions. Value arithmetic wraps (two's
+ * complement) instead of overflowing.
+ *
+ * The trace of the first stale store needs the events from the stale thread's load on. The ring
+ * holds the last RL_LU_RING >= RL_LU_TRACE_MAX events, enough for a short trace and for the tail of
+ * a long one. The head of a long one (the load and the RL_LU_TRACE_HEAD - 1 events after it) may
+ * have left the ring, so until the first trace is saved each thread collects the first events after
+ * its latest load in its own record: threads still collecting are on a list threaded through the
+ * records, each event is appended to the records on the list, and a record leaves the list once
+ * full. Each load costs at most RL_LU_TRACE_HEAD appends later, so logging stays O(1) amortised.
+ *
+ * Only the allocator passed in is used: no libc allocation, no stdio, no abort.
+ */
+#include "lostupdate.h"
+
+#include <string.h>
+
+struct rl_lu_thread {
+    bool loaded;        /* a load is pending: this thread's next store is a read-modify-write */
+    bool filling;       /* on the list of records collecting head[] */
+    int64_t value;      /* pending load: value read */
+    uint64_t version;   /* pending load: version seen */
+    uint64_t live;      /* pending load: updates the value it read reflected */
+    uint64_t seq;       /* pending load: its event's seq */
+    uint32_t next;      /* next record on the list (1 + tid; 0 = end) */
+    uint32_t n_head;    /* events in head */
+    rl_lu_event head[RL_LU_TRACE_HEAD]; /* the pending load and the events right after it */
+};
+
+static int64_t wrap_add(int64_t x, int64_t y) { return (int64_t)((uint64_t)x + (uint64_t)y); }
+static int64_t wrap_sub(int64_t x, int64_t y) { return (int64_t)((uint64_t)x - (uint64_t)y); }
+
+void rl_lostupdate_init(rl_lostupdate *lu, int64_t initial)
+{
+    memset(lu, 0, sizeof *lu);
+    lu->st.initial = lu->st.current = lu->st.expected = initial;
+    lu->last_writer = RL_LU_NO_TID;
+}
+
+void rl_lostupdate_free(rl_lostupdate *lu, const rl_allocator *a)
+{
+    if (lu->threads)
+        a->free(a->ctx, lu->threads, (size_t)lu->threads_cap * sizeof *lu->threads);
+    lu->threads = NULL;
+    lu->threads_cap = 0;
+    lu->filling = 0;
+}
+
+/* ---- history --------------------------------------------------------------------------------- */
+
+/* Give ev its seq, put it into the ring and into the head of every record still collecting. */
+static void log_event(rl_lostupdate *lu, rl_lu_event *ev)
+{
+    ev->seq = lu->st.events++;
+    lu->ring[ev->seq % RL_LU_RING] = *ev;
+    uint32_t *link = &lu->filling;
+    while (*link) {
+        rl_lu_thread *r = &lu->threads[*link - 1];
+        r->head[r->n_head++] = *ev;
+        if (r->n_head == RL_LU_TRACE_HEAD) { /* full: unlink */
+            r->filling = false;
+            *link = r->next;
+            r->next = 0;
+        } else {
+            link = &r->next;
+        }
+    }
+}
+
+/* Empty the list of collecting records (once the trace is saved nobody needs them). */
+static void stop_collecting(rl_lostupdate *lu)
+{
+    while (lu->filling) {
+        rl_lu_thread *r = &lu->threads[lu->filling - 1];
+        lu->filling = r->next;
+        r->next = 0;
+        r->filling = false;
+    }
+}
+
+/* The trace of the first stale store: from r's load (seq r->seq) to the store (seq last). */
+static void save_trace(rl_lostupdate *lu, uint32_t tid, const rl_lu_thread *r, uint64_t last)
+{
+    rl_lu_trace *t = &lu->trace;
+    uint64_t len = last - r->seq + 1;
+    t->tid = tid;
+    t->n = 0;
+    t->skipped = 0;
+    uint64_t from = r->seq;
+    if (len > RL_LU_TRACE_MAX) { /* the head collected in r (full, as len > RL_LU_TRACE_HEAD) */
+        for (uint32_t i = 0; i < RL_LU_TRACE_HEAD; i++)
+            t->ev[t->n++] = r->head[i];
+        t->skipped = len - RL_LU_TRACE_MAX;
+        from = last + 1 - RL_LU_TRACE_TAIL;
+    }
+    for (uint64_t s = from; s <= last; s++)
+        t->ev[t->n++] = lu->ring[s % RL_LU_RING];
+    lu->has_trace = true;
+    stop_collecting(lu);
+}
+
+/* A value seen that differs from the tracked one: an outside write of the difference. */
+static void resync(rl_lostupdate *lu, int64_t seen)
+{
+    if (seen == lu->st.current)
+        return;
+    int64_t diff = wrap_sub(seen, lu->st.current);
+    lu->st.current = seen;
+    lu->st.expected = wrap_add(lu->st.expected, diff);
+    lu->st.version++;
+    lu->st.live_updates++; /* counted as one update */
+    lu->st.outside_writes++;
+    lu->last_writer = RL_LU_NO_TID;
+    rl_lu_event ev = { .version = lu->st.version, .value = seen, .delta = diff, .tid = RL_LU_NO_TID,
+                       .op = RL_LU_OUTSIDE };
+    log_event(lu, &ev);
+}
+
+/* ---- events ---------------------------------------------------------------------------------- */
+
+/* The record of `tid`, grown to fit; NULL when out of memory. */
+static rl_lu_thread *thread_record(rl_lostupdate *lu, uint32_t tid, const rl_allocator *a)
+{
+    if (tid < lu->threads_cap)
+        return &lu->threads[tid];
+    if (tid == UINT32_MAX)
+        return NULL;
+    size_t cap = lu->threads_cap;
+    rl_lu_thread *fresh = rl_array_grow(a, lu->threads, sizeof *fresh, &cap, (size_t)tid + 1);
+    if (!fresh)
+        return NULL;
+    if (cap > UINT32_MAX) { /* unreachable in practice: more than 2^32 records allocated */
+        if (fresh != lu->threads)
+            a->free(a->ctx, fresh, cap * sizeof *fresh);
+        return NULL;
+    }
+    lu->threads = fresh;
+    lu->threads_cap = (uint32_t)cap;
+    return &lu->threads[tid];
+}
+
+bool rl_lostupdate_on_load(rl_lostupdate *lu, uint32_t tid, int64_t value, const rl_allocator *a)
+{
+    resync(lu, value);
+    rl_lu_event ev = { .version = lu->st.version, .value = value, .tid = tid, .op = RL_LU_LOAD };
+    log_event(lu, &ev);
+    rl_lu_thread *r = thread_record(lu, tid, a);
+    if (!r) {
+        lu->st.nomem = true;
+        return false;
+    }
+    r->loaded = true;
+    r->value = value;
+    r->version = ev.version;
+    r->live = lu->st.live_updates;
+    r->seq = ev.seq;
+    if (!lu->has_trace) { /* start collecting the head of this load's window */
+        r->head[0] = ev;
+        r->n_head = 1;
+        if (!r->filling) {
+            r->filling = true;
+            r->next = lu->filling;
+            lu->filling = tid + 1;
+        }
+    }
+    return true;
+}
+
+bool rl_lostupdate_on_store(rl_lostupdate *lu, uint32_t tid, int64_t value, rl_lu_store_result *out)
+{
+    rl_lu_store_result res = { 0 };
+    rl_lu_stats *st = &lu->st;
+    rl_lu_thread *r = tid < lu->threads_cap && lu->threads[tid].loaded ? &lu->threads[tid] : NULL;
+    if (r) { /* read-modify-write */
+        r->loaded = false;
+        st->expected = wrap_add(st->expected, wrap_sub(value, r->value));
+        if (st->version != r->version) {
+            res.stale = true;
+            res.lost_value = wrap_sub(st->current, r->value);
+            res.lost_writes = st->version - r->version;
+            res.lost_updates = (int64_t)(st->live_updates - r->live);
+            res.overwrote_tid = lu->last_writer;
+            st->lost_value = wrap_add(st->lost_value, res.lost_value);
+            st->lost_since_assignment = wrap_add(st->lost_since_assignment, res.lost_value);
+            st->lost_writes += res.lost_writes;
+            st->lost_updates = wrap_add(st->lost_updates, res.lost_updates);
+            st->stale_stores++;
+        }
+        st->live_updates = r->live + 1;
+    } else { /* assignment */
+        res.assignment = true;
+        st->expected = value;
+        st->lost_since_assignment = 0;
+        st->live_updates = 0;
+    }
+    st->current = value;
+    st->version++;
+    lu->last_writer = tid;
+
+    rl_lu_event ev = { .version = st->version, .value = value, .tid = tid, .op = RL_LU_STORE,
+                       .stale = res.stale, .overwrote_tid = res.stale ? res.overwrote_tid : 0 };
+    log_event(lu, &ev);
+    if (res.stale && !lu->has_trace) {
+        save_trace(lu, tid, r, ev.seq);
+        res.first_stale = true;
+    }
+    if (out)
+        *out = res;
+    return res.stale;
+}
+
+void rl_lostupdate_on_add(rl_lostupdate *lu, uint32_t tid, int64_t delta, int64_t value_before)
+{
+    resync(lu, value_before);
+    rl_lu_stats *st = &lu->st;
+    st->current = wrap_add(st->current, delta);
+    st->expected = wrap_add(st->expected, delta);
+    st->version++;
+    st->live_updates++;
+    lu->last_writer = tid;
+    rl_lu_event ev = { .version = st->version, .value = st->current, .delta = delta, .tid = tid,
+                       .op = RL_LU_ADD };
+    log_event(lu, &ev);
+}
+
+/* ---- getters --------------------------------------------------------------------------------- */
+
+rl_lu_stats rl_lostupdate_stats(const rl_lostupdate *lu)
+{
+    return lu->st;
+}
+
+const rl_lu_trace *rl_lostupdate_trace(const rl_lostupdate *lu)
+{
+    return lu->has_trace ? &lu->trace : NULL;
+}
+
+size_t rl_lostupdate_recent(const rl_lostupdate *lu, rl_lu_event *out, size_t max)
+{
+    uint64_t n = lu->st.events < RL_LU_RING ? lu->st.events : RL_LU_RING;
+    if (n > max)
+        n = max;
+    for (uint64_t i = 0; i < n; i++)
+        out[i] = lu->ring[(lu->st.events - n + i) % RL_LU_RING];
+    return (size_t)n;
+}
+
+const char *rl_lu_op_name(rl_lu_op op)
+{
+    switch (op) {
+    case RL_LU_LOAD: return "load";
+    case RL_LU_STORE: return "store";
+    case RL_LU_ADD: return "add";
+    case RL_LU_OUTSIDE: return "outside";
+    }
+    return "unknown";
+}
+
+/* ---- invariants ------------------------------------------------------------------------------ */
+
+static bool trace_ok(const rl_lostupdate *lu)
+{
+    const rl_lu_trace *t = &lu->trace;
+    if (t->n < 2 || t->n > RL_LU_TRACE_MAX || (t->skipped && t->n != RL_LU_TRACE_MAX))
+        return false;
+    const rl_lu_event *first = &t->ev[0], *last = &t->ev[t->n - 1];
+    if (first->op != RL_LU_LOAD || first->tid != t->tid)
+        return false;
+    if (last->op != RL_LU_STORE || last->tid != t->tid || !last->stale)
+        return false;
+    for (uint32_t i = 1; i < t->n; i++) {
+        uint64_t gap = t->skipped && i == RL_LU_TRACE_HEAD ? t->skipped : 0;
+        if (t->ev[i].seq != t->ev[i - 1].seq + 1 + gap)
+            return false;
+        if (i + 1 < t->n && t->ev[i].tid == t->tid && t->ev[i].op != RL_LU_ADD) /* t's load pending */
+            return false;
+    }
+    return true;
+}
+
+bool rl_lostupdate_check(const rl_lostupdate *lu)
+{
+    const rl_lu_stats *st = &lu->st;
+    if (wrap_sub(st->expected, st->current) != st->lost_since_assignment)
+        return false;
+    if (st->lost_writes < st->stale_stores || lu->has_trace != (st->stale_stores > 0))
+        return false;
+    if ((lu->threads == NULL) != (lu->threads_cap == 0))
+        return false;
+    if (lu->has_trace && !trace_ok(lu))
+        return false;
+    /* the ring holds the last events, each at its place */
+    uint64_t kept = st->events < RL_LU_RING ? st->events : RL_LU_RING;
+    for (uint64_t s = st->events - kept; s < st->events; s++)
+        if (lu->ring[s % RL_LU_RING].seq != s)
+            return false;
+    /* pending loads are in the past; the list of collecting records matches their flags */
+    uint32_t flagged = 0, listed = 0;
+    for (uint32_t tid = 0; tid < lu->threads_cap; tid++) {
+        const rl_lu_thread *r = &lu->threads[tid];
+        if (r->loaded && (r->version > st->version || r->seq >= st->events))
+            return false;
+        if (r->n_head > RL_LU_TRACE_HEAD)
+            return false;
+        if (r->filling) {
+            flagged++;
+            /* (a record keeps collecting after its load is consumed by a store: at most
+             * RL_LU_TRACE_HEAD appends, cheaper than unlinking it from the middle of the list) */
+            if (r->n_head == RL_LU_TRACE_HEAD || r->head[0].seq != r->seq ||
+                r->n_head != st->events - r->seq)
+                return false;
+        }
+    }
+    for (uint32_t link = lu->filling; link; link = lu->threads[link - 1].next) {
+        if (link > lu->threads_cap || !lu->threads[link - 1].filling || ++listed > flagged)
+            return false;
+    }
+    return listed == flagged && (!lu->has_trace || flagged == 0);
+}

@@ -1,0 +1,248 @@
+/* shared.c: the shared-variable API of racelab.h (racelab_load / racelab_store / racelab_add).
+ * Each access, under the variable's own small lock: the memory access itself, the happens-before race
+ * check (detector/race.c, FastTrack), Eraser's lockset check when --lockset is on (detector/lockset.c),
+ * and the exact lost-update accounting (detector/lostupdate.c). Findings are logged after the
+ * variable's lock is released: R (data race, once per variable and pair of call sites), K (lock
+ * discipline violated), Q/QE (the interleaving of the first lost update), and U (totals, at exit).
+ * Lock order: a variable's lock may be held while taking rt.lock (through the locked pool
+ * allocator), never the other way round. */
+#include <string.h>
+
+#include "lockset.h"
+#include "lostupdate.h"
+#include "race.h"
+#include "rt.h"
+#include "rt_sched.h"
+
+#include "../include/racelab.h"
+
+typedef struct rt_var {
+    rt_lock *obj;              /* its record in the object table (uid, index) */
+    racelab_shared *user;
+    pthread_mutex_t m;         /* guards what follows; a real mutex, taken through rt_real */
+    rl_race_state race;
+    rl_lockset_state lockset;
+    rl_lostupdate lu;
+    struct rt_var *next;       /* rt.vars */
+} rt_var;
+
+static rt_var *var_get(racelab_shared *v, uintptr_t pc)
+{
+    rt_lock *l = rt_table_lookup((uintptr_t)v);
+    if (l && l->kind == RT_KIND_VAR && l->var && !atomic_load(&l->destroyed))
+        return l->var;
+    l = rt_object_get(v, RT_KIND_VAR, pc);
+    if (!l)
+        return NULL;
+    rt_real.mutex_lock(&rt.lock);
+    if (!l->var) {
+        rt_var *var = rt_pool_alloc(sizeof *var);
+        if (var) {
+            var->obj = l;
+            var->user = v;
+            rt_real.mutex_init(&var->m, NULL);
+            rl_lostupdate_init(&var->lu, v->value);
+            var->next = rt.vars;
+            rt.vars = var;
+            rt_line ln;
+            rt_line_start(&ln, "V");
+            rt_line_hex(&ln, l->uid);
+            rt_line_i64(&ln, v->value);
+            rt_line_str(&ln, v->name && v->name[0] ? v->name : "(unnamed)");
+            rt_line_end(&ln);
+            __atomic_store_n(&l->var, var, __ATOMIC_RELEASE);
+        }
+    }
+    rt_real.mutex_unlock(&rt.lock);
+    if (l->var)
+        rt_hb_enable();
+    return l->var;
+}
+
+static void fill_held(const rt_thread *t, rl_access_info *info)
+{
+    info->n_held = 0;
+    for (uint32_t i = 0; i < t->n_held; i++) {
+        if (info->n_held < RL_ACCESS_MAX_HELD)
+            info->held[info->n_held] = t->held[i].lock->index;
+        info->n_held++;
+    }
+}
+
+static void log_held(rt_line *ln, const rl_access_info *a)
+{
+    uint32_t n = a->n_held < RL_ACCESS_MAX_HELD ? a->n_held : RL_ACCESS_MAX_HELD;
+    rt_line_u64(ln, n);
+    for (uint32_t i = 0; i < n; i++)
+        rt_line_hex(ln, rt_uid(a->held[i] + 1));
+}
+
+static void report_race(rt_var *var, const rl_race_report *rep)
+{
+    rt_stack st;
+    rt_stack_capture(&st);
+    uint64_t key = rt_mix64(var->obj->uid ^ rt_mix64(rep->earlier.pc) * 3 ^ rt_mix64(rep->now.pc) * 7 ^ rep->kind);
+    rt_real.mutex_lock(&rt.lock);
+    if (rt_seen_once(key)) {
+        uint64_t now_stack = rt_stack_log(&st);
+        uint64_t earlier_stack = rt_stack_log_pc(rep->earlier.pc);
+        rt_line ln;
+        rt_line_start(&ln, "R");
+        rt_line_hex(&ln, var->obj->uid);
+        rt_line_str(&ln, rl_race_kind_name(rep->kind));
+        rt_line_u64(&ln, rep->now.tid);
+        rt_line_str(&ln, rep->now.is_write ? "w" : "r");
+        rt_line_i64(&ln, rep->now.value);
+        rt_line_hex(&ln, now_stack);
+        rt_line_u64(&ln, rep->earlier.tid);
+        rt_line_str(&ln, rep->earlier.is_write ? "w" : "r");
+        rt_line_i64(&ln, rep->earlier.value);
+        rt_line_hex(&ln, earlier_stack);
+        log_held(&ln, &rep->now);
+        log_held(&ln, &rep->earlier);
+        rt_line_end(&ln);
+    }
+    rt_real.mutex_unlock(&rt.lock);
+}
+
+static void report_lockset(rt_var *var, const rl_access_info *now)
+{
+    rt_stack st;
+    rt_stack_capture(&st);
+    rt_real.mutex_lock(&rt.lock);
+    rt_line ln;
+    rt_line_start(&ln, "K");
+    rt_line_hex(&ln, var->obj->uid);
+    rt_line_u64(&ln, now->tid);
+    rt_line_str(&ln, now->is_write ? "w" : "r");
+    rt_line_hex(&ln, rt_stack_log(&st));
+    rt_line_end(&ln);
+    rt_real.mutex_unlock(&rt.lock);
+}
+
+/* The interleaving of the first lost update (copied out under the variable's lock). */
+static void report_trace(rt_var *var, const rl_lu_trace *tr)
+{
+    rt_real.mutex_lock(&rt.lock);
+    rt_line ln;
+    rt_line_start(&ln, "Q");
+    rt_line_hex(&ln, var->obj->uid);
+    rt_line_u64(&ln, tr->tid);
+    rt_line_u64(&ln, tr->skipped);
+    rt_line_end(&ln);
+    for (uint32_t i = 0; i < tr->n; i++) {
+        const rl_lu_event *e = &tr->ev[i];
+        rt_line_start(&ln, "QE");
+        rt_line_hex(&ln, var->obj->uid);
+        rt_line_u64(&ln, i);
+        rt_line_i64(&ln, e->tid == RL_LU_NO_TID ? -1 : (int64_t)e->tid);
+        rt_line_str(&ln, rl_lu_op_name(e->op));
+        rt_line_i64(&ln, e->value);
+        rt_line_u64(&ln, e->version);
+        rt_line_u64(&ln, e->stale ? 1 : 0);
+        rt_line_i64(&ln, e->stale && e->overwrote_tid != RL_LU_NO_TID ? (int64_t)e->overwrote_tid : -1);
+        rt_line_end(&ln);
+    }
+    rt_real.mutex_unlock(&rt.lock);
+}
+
+void rt_vars_log_totals(void)
+{
+    for (rt_var *var = rt.vars; var; var = var->next) {
+        rl_lu_stats s = rl_lostupdate_stats(&var->lu);
+        rt_line ln;
+        rt_line_start(&ln, "U");
+        rt_line_hex(&ln, var->obj->uid);
+        rt_line_i64(&ln, var->user->value); /* actual, as in memory now */
+        rt_line_i64(&ln, s.expected);
+        rt_line_i64(&ln, s.lost_value);
+        rt_line_u64(&ln, s.lost_writes);
+        rt_line_u64(&ln, s.stale_stores);
+        rt_line_u64(&ln, s.version);
+        rt_line_u64(&ln, s.outside_writes);
+        rt_line_u64(&ln, s.nomem ? 1 : 0);
+        rt_line_end(&ln);
+    }
+}
+
+typedef enum { ACC_LOAD, ACC_STORE, ACC_ADD } acc_kind;
+
+static long access_var(racelab_shared *v, acc_kind kind, long arg, uintptr_t pc)
+{
+    rt_thread *t = rt_enter();
+    rt_var *var = t ? var_get(v, pc) : NULL;
+    if (!var) {
+        long r = kind == ACC_LOAD ? v->value : kind == ACC_ADD ? __atomic_add_fetch(&v->value, arg, __ATOMIC_SEQ_CST) : (v->value = arg);
+        if (t)
+            rt_leave(t);
+        return r;
+    }
+    rt_op op = kind == ACC_LOAD ? RT_OP_LOAD : kind == ACC_STORE ? RT_OP_STORE : RT_OP_ADD;
+    rt_sched_point(t, op, var->obj->index, 0);
+    rl_access_info now = { .tid = t->tid, .pc = pc };
+    fill_held(t, &now);
+    rl_race_report rep;
+    rl_lu_store_result lost = { 0 };
+    rl_lu_trace trace;
+    trace.tid = 0;
+    trace.n = 0;
+    trace.skipped = 0;
+    bool lockset_violation = false;
+    const rl_allocator *a = &rt_locked_pool_allocator;
+
+    rt_real.mutex_lock(&var->m);
+    long result;
+    rl_race_kind race;
+    if (kind == ACC_LOAD) {
+        result = v->value;
+        now.value = result;
+        race = rl_race_on_read(&var->race, &t->vc, &now, &rep, a);
+        rl_lostupdate_on_load(&var->lu, t->tid, result, a);
+    } else if (kind == ACC_STORE) {
+        v->value = arg;
+        result = arg;
+        now.value = arg;
+        race = rl_race_on_write(&var->race, &t->vc, &now, &rep, a);
+        rl_lostupdate_on_store(&var->lu, t->tid, arg, &lost);
+        if (lost.first_stale)
+            trace = *rl_lostupdate_trace(&var->lu);
+    } else {
+        long before = v->value;
+        v->value = before + arg; /* atomic: under the variable's lock */
+        result = before + arg;
+        now.value = result;
+        /* an atomic read-modify-write: a write for the race check, but atomics do not race with each
+         * other; a plain access against it still does */
+        race = RL_RACE_NONE;
+        rl_race_on_write(&var->race, &t->vc, &now, &rep, a);
+        rl_lostupdate_on_add(&var->lu, t->tid, arg, before);
+    }
+    if (rt.lockset) {
+        uint32_t held[RL_ACCESS_MAX_HELD];
+        uint32_t n = now.n_held < RL_ACCESS_MAX_HELD ? now.n_held : RL_ACCESS_MAX_HELD;
+        memcpy(held, now.held, n * sizeof *held);
+        for (uint32_t i = 1; i < n; i++) /* sort (tiny) */
+            for (uint32_t j = i; j > 0 && held[j - 1] > held[j]; j--) {
+                uint32_t x = held[j];
+                held[j] = held[j - 1];
+                held[j - 1] = x;
+            }
+        lockset_violation = rl_lockset_on_access(&var->lockset, t->tid, kind != ACC_LOAD, held, n, a) ==
+                            RL_LOCKSET_VIOLATION;
+    }
+    rt_real.mutex_unlock(&var->m);
+
+    rt_sched_mix(t, op, var->obj->index, result);
+    if (race != RL_RACE_NONE)
+        report_race(var, &rep);
+    if (lockset_violation)
+        report_lockset(var, &now);
+    if (lost.first_stale)
+        report_trace(var, &trace);
+    rt_leave(t);
+    return result;
+}
+
+RT_EXPORT long racelab_load_impl(racelab_shared *v) { return access_var(v, ACC_LOAD, 0, RT_CALLER_PC); }
+RT_EXPORT void racelab_store_impl(racelab_shared *v, long value) { access_var(v, ACC_STORE, value, RT_CALLER_PC); }
+RT_EXPORT long racelab_add_impl(racelab_shared *v, long delta) { return access_var(v, ACC_ADD, delta, RT_CALLER_PC); }
