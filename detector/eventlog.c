@@ -271,6 +271,63 @@ static void parse_line(rl_eventlog *log, char *line, rl_ev_proc **curp)
         cur->has_stats = true;
         cur->stat_threads = num(t[0]); cur->stat_locks = num(t[1]);
         cur->stat_edges = num(t[2]); cur->stat_acquisitions = num(t[3]);
+    } else if (strcmp(tag, "V") == 0) {
+        if (split(line + 1, t, 3) < 3) { log->malformed++; return; }
+        rl_ev_var *v = push(&cur->vars, &cur->n_vars, sizeof *v);
+        if (!v) return;
+        v->uid = num(t[0]); v->initial = strtoll(t[1], NULL, 10); v->name = strdup(t[2]);
+    } else if (strcmp(tag, "R") == 0) {
+        char *save = NULL, *tok[64];
+        size_t n = 0;
+        for (char *x = strtok_r(line + 1, " ", &save); x && n < 64; x = strtok_r(NULL, " ", &save))
+            tok[n++] = x;
+        if (n < 12) { log->malformed++; return; }
+        rl_ev_race *r = push(&cur->races, &cur->n_races, sizeof *r);
+        if (!r) return;
+        r->var = num(tok[0]);
+        snprintf(r->kind, sizeof r->kind, "%s", tok[1]);
+        r->now.tid = (uint32_t)num(tok[2]); r->now.op = tok[3][0]; r->now.value = strtoll(tok[4], NULL, 10); r->now.stack = num(tok[5]);
+        r->earlier.tid = (uint32_t)num(tok[6]); r->earlier.op = tok[7][0]; r->earlier.value = strtoll(tok[8], NULL, 10); r->earlier.stack = num(tok[9]);
+        size_t at = 10;
+        rl_ev_access *acc[2] = { &r->now, &r->earlier };
+        for (int k = 0; k < 2 && at < n; k++) {
+            uint32_t cnt = (uint32_t)num(tok[at++]);
+            for (uint32_t i = 0; i < cnt && at < n; i++, at++)
+                if (acc[k]->n_held < 8)
+                    acc[k]->held[acc[k]->n_held++] = num(tok[at]);
+        }
+    } else if (strcmp(tag, "K") == 0) {
+        if (split(line + 1, t, 4) < 4) { log->malformed++; return; }
+        rl_ev_lockset *k = push(&cur->lockset, &cur->n_lockset, sizeof *k);
+        if (k) { k->var = num(t[0]); k->tid = (uint32_t)num(t[1]); k->op = t[2][0]; k->stack = num(t[3]); }
+    } else if (strcmp(tag, "Q") == 0 || strcmp(tag, "QE") == 0 || strcmp(tag, "U") == 0) {
+        size_t want = tag[0] == 'U' ? 9 : strcmp(tag, "Q") == 0 ? 3 : 8;
+        if (split(line + strlen(tag), t, want) < want) { log->malformed++; return; }
+        rl_ev_var *v = NULL;
+        for (size_t i = 0; i < cur->n_vars; i++)
+            if (cur->vars[i].uid == num(t[0]))
+                v = &cur->vars[i];
+        if (!v) { log->malformed++; return; }
+        if (tag[0] == 'U') {
+            v->has_totals = true;
+            v->actual = strtoll(t[1], NULL, 10); v->expected = strtoll(t[2], NULL, 10);
+            v->lost_value = strtoll(t[3], NULL, 10); v->lost_writes = num(t[4]); v->stale_stores = num(t[5]);
+            v->version = num(t[6]); v->outside_writes = num(t[7]); v->nomem = num(t[8]) != 0;
+        } else if (strcmp(tag, "Q") == 0) {
+            v->has_trace = true; v->trace_tid = (uint32_t)num(t[1]); v->trace_skipped = num(t[2]);
+        } else {
+            rl_ev_trace_event *e = push(&v->trace, &v->n_trace, sizeof *e);
+            if (!e) return;
+            e->tid = strtoll(t[2], NULL, 10);
+            snprintf(e->op, sizeof e->op, "%s", t[3]);
+            e->value = strtoll(t[4], NULL, 10); e->version = num(t[5]); e->stale = num(t[6]) != 0;
+            e->overwrote = strtoll(t[7], NULL, 10);
+        }
+    } else if (strcmp(tag, "H") == 0) {
+        if (split(line + 1, t, 5) < 5) { log->malformed++; return; }
+        cur->has_schedule = true;
+        snprintf(cur->schedule, sizeof cur->schedule, "%s", t[0]);
+        cur->seed = num(t[1]); cur->event_hash = num(t[2]); cur->steps = num(t[3]); cur->fallbacks = num(t[4]);
     } else if (strcmp(tag, "I") == 0) {
         const char *text = line + 1 + strspn(line + 1, " ");
         for (size_t i = 0; i < cur->n_notes; i++)
@@ -380,6 +437,13 @@ void rl_eventlog_free(rl_eventlog *log)
             free(p->live_cycles[k]);
         free(p->live_cycles);
         free(p->live_cycle_len);
+        for (size_t k = 0; k < p->n_vars; k++) {
+            free(p->vars[k].name);
+            free(p->vars[k].trace);
+        }
+        free(p->vars);
+        free(p->races);
+        free(p->lockset);
     }
     free(log->procs);
     for (size_t i = 0; i < log->n_stacks; i++)

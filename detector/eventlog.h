@@ -47,6 +47,28 @@ typedef struct rl_ev_wait {       /* one thread of a real deadlock */
 typedef struct rl_ev_hold { uint32_t tid; uint64_t lock; char mode; uint64_t where, first_stack; } rl_ev_hold;
 typedef struct rl_ev_name { uint64_t addr; char *name; } rl_ev_name;
 
+typedef struct rl_ev_access {
+    uint32_t tid; char op; int64_t value; uint64_t stack;
+    uint64_t held[8]; uint32_t n_held;
+} rl_ev_access;
+typedef struct rl_ev_race {      /* R: a data race found by happens-before */
+    uint64_t var; char kind[16];
+    rl_ev_access now, earlier;
+} rl_ev_race;
+typedef struct rl_ev_lockset { uint64_t var; uint32_t tid; char op; uint64_t stack; } rl_ev_lockset;
+typedef struct rl_ev_trace_event {
+    int64_t tid; char op[8]; int64_t value; uint64_t version; bool stale; int64_t overwrote;
+} rl_ev_trace_event;
+typedef struct rl_ev_var {
+    uint64_t uid; int64_t initial; char *name;
+    bool has_totals;             /* U line seen */
+    int64_t actual, expected, lost_value;
+    uint64_t lost_writes, stale_stores, version, outside_writes;
+    bool nomem;
+    bool has_trace; uint32_t trace_tid; uint64_t trace_skipped;
+    rl_ev_trace_event *trace; size_t n_trace;
+} rl_ev_var;
+
 typedef struct rl_ev_proc {
     int pid, ppid;
     uint32_t incarnation;
@@ -63,6 +85,11 @@ typedef struct rl_ev_proc {
     uint64_t **live_cycles; size_t *live_cycle_len; size_t n_live_cycles;
     bool has_stats;
     uint64_t stat_threads, stat_locks, stat_edges, stat_acquisitions;
+    rl_ev_var *vars; size_t n_vars;
+    rl_ev_race *races; size_t n_races;
+    rl_ev_lockset *lockset; size_t n_lockset;
+    bool has_schedule;
+    char schedule[16]; uint64_t seed, event_hash, steps, fallbacks;
     char exit_how[16];            /* "exit", "deadlock" or "" (no exit record: crashed or killed) */
     int64_t exit_status;
 } rl_ev_proc;

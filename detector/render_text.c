@@ -88,6 +88,54 @@ static void print_scenario(FILE *out, json_t *finding, json_t *scenario)
     fprintf(out, "\n    *** DEADLOCK ***  (\"...\": waits for ever)\n");
 }
 
+/* The first lost update, one column per thread (as OSTEP's x86.py shows interleavings). */
+static void print_trace(FILE *out, json_t *f)
+{
+    json_t *trace = json_object_get(f, "trace");
+    if (!json_array_size(trace))
+        return;
+    json_int_t cols[64];
+    size_t ncols = 0, i;
+    json_t *e;
+    json_array_foreach(trace, i, e) {
+        json_int_t t = json_integer_value(json_object_get(e, "thread"));
+        size_t k = 0;
+        while (k < ncols && cols[k] != t)
+            k++;
+        if (k == ncols && ncols < 64)
+            cols[ncols++] = t;
+    }
+    fprintf(out, "  How the first update was lost (read down; one column per thread):\n\n    ");
+    for (size_t k = 0; k < ncols; k++) {
+        char h[16];
+        snprintf(h, sizeof h, cols[k] < 0 ? "other" : "T%lld", (long long)cols[k]);
+        fprintf(out, "%-*s", COL, h);
+    }
+    fprintf(out, "\n    ");
+    for (size_t k = 0; k < ncols; k++)
+        fprintf(out, "%-*s", COL, "----");
+    fputc('\n', out);
+    json_int_t skipped = json_integer_value(json_object_get(f, "trace_skipped"));
+    json_array_foreach(trace, i, e) {
+        json_int_t t = json_integer_value(json_object_get(e, "thread"));
+        size_t k = 0;
+        while (k < ncols && cols[k] != t)
+            k++;
+        char cell[128];
+        json_t *ow = json_object_get(e, "overwrote");
+        if (json_is_true(json_object_get(e, "stale")) && ow)
+            snprintf(cell, sizeof cell, "%s %lld  <- overwrote T%lld's update", s_(e, "op"),
+                     (long long)json_integer_value(json_object_get(e, "value")), (long long)json_integer_value(ow));
+        else
+            snprintf(cell, sizeof cell, "%s %lld%s", s_(e, "op"), (long long)json_integer_value(json_object_get(e, "value")),
+                     json_is_true(json_object_get(e, "stale")) ? "  <- stale" : "");
+        fprintf(out, "    %*s%s\n", (int)(k * COL), "", cell);
+        if (skipped && i == 7)
+            fprintf(out, "    ... %lld more steps ...\n", (long long)skipped);
+    }
+    fputc('\n', out);
+}
+
 static void print_finding(FILE *out, json_t *f, size_t index)
 {
     const char *kind = s_(f, "kind");
@@ -136,6 +184,18 @@ static void print_finding(FILE *out, json_t *f, size_t index)
         if (json_array_size(json_object_get(f, "scenario")))
             print_scenario(out, f, json_object_get(f, "scenario"));
         fprintf(out, "  racelab ended the program instead of letting it hang.\n");
+    } else if (strcmp(kind, "data-race") == 0 && json_object_get(f, "accesses")) {
+        size_t i;
+        json_t *a;
+        json_array_foreach(json_object_get(f, "accesses"), i, a) {
+            fprintf(out, "  %s of %s by T%lld (value %lld)%s:\n", i == 0 ? "This" : "Earlier", s_(a, "op"),
+                    (long long)json_integer_value(json_object_get(a, "thread")),
+                    (long long)json_integer_value(json_object_get(a, "value")),
+                    i == 0 ? "" : ", not ordered before it by any lock, join or signal");
+            print_stack(out, json_object_get(a, "stack"), "      ");
+        }
+    } else if (strcmp(kind, "lost-update") == 0) {
+        print_trace(out, f);
     } else {
         print_stack(out, json_object_get(f, "stack"), "    ");
         size_t i;
@@ -164,8 +224,8 @@ void rl_report_render_text(const json_t *report_c, FILE *out)
     json_array_foreach(json_object_get(report, "notes"), i, n)
         fprintf(out, "racelab: note: %s\n", s_(n, "summary"));
     /* SUMMARY line: counts per kind */
-    const char *kinds[] = { "deadlock", "potential-deadlock", "double-lock", "unlock-unlocked", "unlock-foreign",
-                            "destroy-locked", "held-at-exit", "cond-misuse" };
+    const char *kinds[] = { "deadlock", "potential-deadlock", "data-race", "lost-update", "double-lock",
+                            "unlock-unlocked", "unlock-foreign", "destroy-locked", "held-at-exit", "cond-misuse" };
     char counts[512] = "";
     size_t at = 0;
     for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
@@ -175,6 +235,11 @@ void rl_report_render_text(const json_t *report_c, FILE *out)
         if (c && at < sizeof counts)
             at += (size_t)snprintf(counts + at, sizeof counts - at, "%s%zu %s", at ? ", " : "", c, kinds[k]);
     }
+    json_t *sched = json_object_get(report, "schedule");
+    if (sched)
+        fprintf(out, "racelab: schedule %s, seed %lld%s%s; rerun: %s\n", s_(sched, "mode"),
+                (long long)json_integer_value(json_object_get(sched, "seed")),
+                json_object_get(sched, "event_hash") ? ", event hash " : "", s_(sched, "event_hash"), s_(sched, "rerun"));
     json_t *st = json_object_get(report, "stats");
     fprintf(out, "SUMMARY: racelab: %zu finding%s%s%s%s in %s (%lld threads, %lld locks, %lld lock-order edges, %lld acquisitions)\n",
             json_array_size(findings), json_array_size(findings) == 1 ? "" : "s", at ? " (" : "", counts, at ? ")" : "",

@@ -46,30 +46,45 @@ static json_t *frames_json(builder *b, uint64_t stack_uid)
     if (!s)
         return arr;
     rl_symbolizer *sym = symbolizer_for(b, rl_eventlog_proc_of(b->log, stack_uid));
-    for (size_t i = 0; i < s->n; i++) {
-        rl_frame f;
-        memset(&f, 0, sizeof f);
-        f.pc = s->pcs[i];
+    bool done = false;
+    for (size_t i = 0; i < s->n && !done; i++) {
+        rl_frame inl[8];
+        size_t n_inl = 0;
         if (sym)
-            rl_symbolize_code(sym, s->pcs[i], true, &f);
-        char pc[32];
-        snprintf(pc, sizeof pc, "0x%llx", (unsigned long long)s->pcs[i]);
-        json_t *fr = json_pack("{s:s}", "pc", pc);
-        if (f.function[0])
-            json_object_set_new(fr, "function", json_string(f.function));
-        if (f.file[0])
-            json_object_set_new(fr, "file", json_string(short_path(b, f.file)));
-        if (f.line)
-            json_object_set_new(fr, "line", json_integer(f.line));
-        if (f.module[0])
-            json_object_set_new(fr, "module", json_string(f.module));
-        json_array_append_new(arr, fr);
-        /* stop at main or the thread's start: the frames below (libc) say nothing to a student */
-        if (strcmp(f.function, "main") == 0)
-            break;
-        if (i > 0 && (strcmp(f.function, "start_thread") == 0 || strcmp(f.function, "__clone3") == 0)) {
-            json_array_remove(arr, json_array_size(arr) - 1);
-            break;
+            n_inl = rl_symbolize_code_inlined(sym, s->pcs[i], true, inl, 8);
+        if (n_inl == 0) {
+            memset(&inl[0], 0, sizeof inl[0]);
+            inl[0].pc = s->pcs[i];
+            n_inl = 1;
+        }
+        for (size_t k = 0; k < n_inl && !done; k++) {
+            rl_frame *f = &inl[k];
+            /* racelab.h's inline wrappers are racelab's, not the program's: show their caller */
+            size_t fl = strlen(f->file);
+            if (fl >= 10 && strcmp(f->file + fl - 10, "/racelab.h") == 0)
+                continue;
+            char pc[32];
+            snprintf(pc, sizeof pc, "0x%llx", (unsigned long long)s->pcs[i]);
+            json_t *fr = json_pack("{s:s}", "pc", pc);
+            if (f->function[0])
+                json_object_set_new(fr, "function", json_string(f->function));
+            if (f->file[0])
+                json_object_set_new(fr, "file", json_string(short_path(b, f->file)));
+            if (f->line)
+                json_object_set_new(fr, "line", json_integer(f->line));
+            if (f->module[0])
+                json_object_set_new(fr, "module", json_string(f->module));
+            if (k > 0)
+                json_object_set_new(fr, "inlined", json_true());
+            json_array_append_new(arr, fr);
+            /* stop at main or the thread's start: the frames below (libc) say nothing to a student */
+            if (strcmp(f->function, "main") == 0)
+                done = true;
+            else if (json_array_size(arr) > 1 &&
+                     (strcmp(f->function, "start_thread") == 0 || strcmp(f->function, "__clone3") == 0)) {
+                json_array_remove(arr, json_array_size(arr) - 1);
+                done = true;
+            }
         }
     }
     return arr;
@@ -595,6 +610,144 @@ static void analyze_misuse(builder *b, const rl_ev_proc *p, json_t *findings)
     }
 }
 
+/* ---------- data races and lost updates (shared variables) ---------- */
+
+static const rl_ev_var *var_of(const rl_ev_proc *p, uint64_t uid)
+{
+    for (size_t i = 0; i < p->n_vars; i++)
+        if (p->vars[i].uid == uid)
+            return &p->vars[i];
+    return NULL;
+}
+
+static const char *op_word(char op) { return op == 'w' ? "write" : "read"; }
+
+static json_t *access_json(builder *b, json_t *f, const rl_ev_proc *p, const rl_ev_access *a, char *site, size_t n)
+{
+    add_thread(b, f, p, a->tid);
+    json_t *held = json_array();
+    for (uint32_t i = 0; i < a->n_held; i++)
+        json_array_append_new(held, json_integer(add_lock(b, f, a->held[i])));
+    json_t *stack = frames_json(b, a->stack);
+    site_text(stack, site, n);
+    return json_pack("{s:i,s:s,s:I,s:o,s:o}", "thread", (int)a->tid, "op", op_word(a->op), "value",
+                     (json_int_t)a->value, "locks_held", held, "stack", stack);
+}
+
+static void held_text(json_t *f, json_t *acc, char *buf, size_t n)
+{
+    json_t *held = json_object_get(acc, "locks_held");
+    size_t at = 0, i;
+    json_t *id;
+    buf[0] = 0;
+    if (!json_array_size(held)) {
+        snprintf(buf, n, "no lock");
+        return;
+    }
+    json_array_foreach(held, i, id)
+        at += (size_t)snprintf(buf + at, at < n ? n - at : 0, "%s%s", i ? ", " : "",
+                               name_of(json_object_get(f, "locks"), (int)json_integer_value(id)));
+}
+
+static void analyze_races(builder *b, const rl_ev_proc *p, json_t *findings)
+{
+    for (size_t i = 0; i < p->n_races; i++) {
+        const rl_ev_race *r = &p->races[i];
+        const rl_ev_var *v = var_of(p, r->var);
+        const char *name = v && v->name ? v->name : "a shared variable";
+        json_t *f = new_finding("data-race", p);
+        char now_site[600], earlier_site[600], now_held[512], earlier_held[512];
+        json_t *now = access_json(b, f, p, &r->now, now_site, sizeof now_site);
+        json_t *earlier = access_json(b, f, p, &r->earlier, earlier_site, sizeof earlier_site);
+        held_text(f, now, now_held, sizeof now_held);
+        held_text(f, earlier, earlier_held, sizeof earlier_held);
+        char summary[2600];
+        snprintf(summary, sizeof summary,
+                 "data race on %s: T%u %ss it%s%s while T%u's %s%s%s is not ordered before it (T%u held %s, T%u held %s)",
+                 name, r->now.tid, op_word(r->now.op), now_site[0] ? " at " : "", now_site, r->earlier.tid,
+                 op_word(r->earlier.op), earlier_site[0] ? " at " : "", earlier_site, r->now.tid, now_held,
+                 r->earlier.tid, earlier_held);
+        json_object_set_new(f, "summary", json_string(summary));
+        json_object_set_new(f, "method", json_string("happens-before"));
+        json_object_set_new(f, "variable", json_string(name));
+        json_object_set_new(f, "race", json_string(r->kind));
+        json_object_set_new(f, "accesses", json_pack("[o,o]", now, earlier));
+        json_array_append_new(findings, f);
+    }
+    for (size_t i = 0; i < p->n_lockset; i++) {
+        const rl_ev_lockset *k = &p->lockset[i];
+        const rl_ev_var *v = var_of(p, k->var);
+        const char *name = v && v->name ? v->name : "a shared variable";
+        json_t *f = new_finding("data-race", p);
+        add_thread(b, f, p, k->tid);
+        json_t *stack = frames_json(b, k->stack);
+        char site[600], summary[1400];
+        site_text(stack, site, sizeof site);
+        snprintf(summary, sizeof summary,
+                 "lock discipline violated on %s: T%u %ss it%s%s, and no single lock was held at every access "
+                 "by more than one thread (Eraser's lockset rule). This is a rule broken, not proof that two "
+                 "accesses overlapped: the happens-before findings say which races really happened",
+                 name, k->tid, op_word(k->op), site[0] ? " at " : "", site);
+        json_object_set_new(f, "summary", json_string(summary));
+        json_object_set_new(f, "method", json_string("lockset"));
+        json_object_set_new(f, "variable", json_string(name));
+        json_object_set_new(f, "stack", stack);
+        json_array_append_new(findings, f);
+    }
+}
+
+static void analyze_lost_updates(builder *b, const rl_ev_proc *p, json_t *findings)
+{
+    for (size_t i = 0; i < p->n_vars; i++) {
+        const rl_ev_var *v = &p->vars[i];
+        if (!v->has_trace && !(v->has_totals && (v->lost_value || v->stale_stores)))
+            continue;
+        json_t *f = new_finding("lost-update", p);
+        json_object_set_new(f, "variable", json_string(v->name));
+        char summary[1024];
+        if (v->has_totals) {
+            bool consistent = v->lost_value == v->expected - v->actual;
+            json_object_set_new(f, "expected", json_integer(v->expected));
+            json_object_set_new(f, "actual", json_integer(v->actual));
+            json_object_set_new(f, "lost", json_integer(v->lost_value));
+            json_object_set_new(f, "overwritten_writes", json_integer((json_int_t)v->lost_writes));
+            json_object_set_new(f, "stale_stores", json_integer((json_int_t)v->stale_stores));
+            json_object_set_new(f, "consistent", json_boolean(consistent));
+            snprintf(summary, sizeof summary,
+                     "%lld update%s of %s lost: expected %lld, got %lld; %llu store%s wrote a value computed from "
+                     "a stale read, overwriting %llu write%s%s",
+                     (long long)v->lost_value, v->lost_value == 1 ? "" : "s", v->name, (long long)v->expected,
+                     (long long)v->actual, (unsigned long long)v->stale_stores, v->stale_stores == 1 ? "" : "s",
+                     (unsigned long long)v->lost_writes, v->lost_writes == 1 ? "" : "s",
+                     consistent ? "" : " (the count does not add up: some writes bypassed racelab_store)");
+        } else {
+            snprintf(summary, sizeof summary, "updates of %s were lost (the program ended before the totals)", v->name);
+        }
+        json_object_set_new(f, "summary", json_string(summary));
+        if (v->has_trace) {
+            json_t *trace = json_array();
+            for (size_t k = 0; k < v->n_trace; k++) {
+                const rl_ev_trace_event *e = &v->trace[k];
+                if (e->tid >= 0)
+                    add_thread(b, f, p, (uint32_t)e->tid);
+                json_t *ev = json_pack("{s:I,s:s,s:I}", "thread", (json_int_t)e->tid, "op",
+                                       strcmp(e->op, "load") == 0 ? "read" : strcmp(e->op, "store") == 0 ? "write" : e->op,
+                                       "value", (json_int_t)e->value);
+                if (e->stale) {
+                    json_object_set_new(ev, "stale", json_true());
+                    if (e->overwrote >= 0)
+                        json_object_set_new(ev, "overwrote", json_integer(e->overwrote));
+                }
+                json_array_append_new(trace, ev);
+            }
+            json_object_set_new(f, "trace", trace);
+            if (v->trace_skipped)
+                json_object_set_new(f, "trace_skipped", json_integer((json_int_t)v->trace_skipped));
+        }
+        json_array_append_new(findings, f);
+    }
+}
+
 /* ---------- the document ---------- */
 
 static json_t *exit_json(int status, int sig, const char *ended_by)
@@ -632,6 +785,8 @@ json_t *rl_report_build(const rl_eventlog *log, const rl_run_info *info)
         analyze_deadlock(&b, p, pf);
         analyze_cycles(&b, p, pf);
         analyze_misuse(&b, p, pf);
+        analyze_races(&b, p, pf);
+        analyze_lost_updates(&b, p, pf);
         json_array_extend(findings, pf);
         json_decref(pf);
         for (size_t k = 0; k < p->n_notes; k++)
@@ -671,6 +826,22 @@ json_t *rl_report_build(const rl_eventlog *log, const rl_run_info *info)
                                exit_json(info->exit_status, info->exit_signal, main_deadlocked ? "deadlock" : NULL),
                                "instrumented", info->instrumented, "processes", procs, "findings", findings,
                                "notes", b.notes);
+    for (size_t i = 0; i < log->n_procs; i++) {
+        const rl_ev_proc *p = &log->procs[i];
+        if (p->pid != info->main_pid || !p->has_schedule)
+            continue;
+        char hash[32], rerun[4096];
+        snprintf(hash, sizeof hash, "0x%016llx", (unsigned long long)p->event_hash);
+        size_t at = (size_t)snprintf(rerun, sizeof rerun, "racelab run --schedule %s --seed %llu -- %s", p->schedule,
+                                     (unsigned long long)p->seed, info->program);
+        for (int k = 0; k < info->n_args && at < sizeof rerun; k++)
+            at += (size_t)snprintf(rerun + at, sizeof rerun - at, " %s", info->args[k]);
+        json_t *sched = json_pack("{s:s,s:I,s:I,s:I,s:s}", "mode", p->schedule, "seed", (json_int_t)p->seed,
+                                  "steps", (json_int_t)p->steps, "fallbacks", (json_int_t)p->fallbacks, "rerun", rerun);
+        if (strcmp(p->schedule, "serial") == 0 || strcmp(p->schedule, "pct") == 0)
+            json_object_set_new(sched, "event_hash", json_string(hash));
+        json_object_set_new(report, "schedule", sched);
+    }
     json_object_set_new(report, "stats", json_pack("{s:I,s:I,s:I,s:I,s:I}", "processes", (json_int_t)log->n_procs,
                                                    "threads", (json_int_t)threads, "locks", (json_int_t)locks,
                                                    "edges", (json_int_t)edges, "acquisitions", (json_int_t)acq));
