@@ -31,7 +31,7 @@ const rl_allocator rt_locked_pool_allocator = { locked_alloc, locked_free, NULL 
 void rt_hb_enable(void) { atomic_store(&rt.hb_on, 1); }
 
 /* A thread's own entry starts at 1, so its first accesses are not mistaken for "never happened". */
-static void own_entry(rt_thread *t)
+void rt_hb_own_entry(rt_thread *t)
 {
     if (rl_vclock_get(&t->vc, t->tid) == 0)
         rl_vclock_set(&t->vc, t->tid, 1, &rt_locked_pool_allocator);
@@ -47,7 +47,7 @@ static void obj_unlock(rt_lock *o) { atomic_flag_clear_explicit(&o->vc_busy, mem
 
 void rt_hb_release_slow(rt_thread *t, rt_lock *obj)
 {
-    own_entry(t);
+    rt_hb_own_entry(t);
     obj_lock(obj);
     rl_vclock_join(&obj->vc, &t->vc, &rt_locked_pool_allocator);
     obj_unlock(obj);
@@ -56,7 +56,7 @@ void rt_hb_release_slow(rt_thread *t, rt_lock *obj)
 
 void rt_hb_acquire_slow(rt_thread *t, rt_lock *obj)
 {
-    own_entry(t);
+    rt_hb_own_entry(t);
     obj_lock(obj);
     rl_vclock_join(&t->vc, &obj->vc, &rt_locked_pool_allocator);
     obj_unlock(obj);
@@ -66,7 +66,7 @@ void rt_hb_create(rt_thread *parent, rt_thread *child)
 {
     if (!rt_hb_active() || !child)
         return;
-    own_entry(parent);
+    rt_hb_own_entry(parent);
     rl_vclock_copy(&child->vc, &parent->vc, &rt_locked_pool_allocator);
     rl_vclock_set(&child->vc, child->tid, 1, &rt_locked_pool_allocator);
     rl_vclock_increment(&parent->vc, parent->tid, &rt_locked_pool_allocator);
@@ -76,6 +76,6 @@ void rt_hb_join(rt_thread *t, rt_thread *child)
 {
     if (!rt_hb_active() || !child)
         return;
-    own_entry(t);
+    rt_hb_own_entry(t);
     rl_vclock_join(&t->vc, &child->vc, &rt_locked_pool_allocator);
 }

@@ -522,7 +522,10 @@ static void naive(const var_model *vm, bool is_write, const rl_vclock *c, bool f
         const hist_entry *h = &vm->h[i];
         if ((!h->is_write && !is_write) || snapshot_leq(h->vc, c))
             continue;
-        found[h->is_write ? (is_write ? RL_RACE_WRITE_WRITE : RL_RACE_WRITE_READ) : RL_RACE_READ_WRITE] = true;
+        if (!h->is_write)
+            found[RL_RACE_READ_WRITE] = true;
+        else
+            found[is_write ? RL_RACE_WRITE_WRITE : RL_RACE_WRITE_READ] = true;
     }
 }
 
@@ -581,8 +584,10 @@ static void do_access(const run_cfg *cfg, sim *s, rl_race_state *st, var_model *
         cnt->nomem++;
     }
     cnt->kinds[k]++;
-    if (is_write && was_shared)
-        cnt->shared_writes += k == RL_RACE_NONE, cnt->shared_races += k == RL_RACE_READ_WRITE;
+    if (is_write && was_shared) {
+        cnt->shared_writes += k == RL_RACE_NONE;
+        cnt->shared_races += k == RL_RACE_READ_WRITE;
+    }
 
     if (k != RL_RACE_NONE || want != RL_RACE_NONE) { /* first race: start the variable afresh */
         rl_race_state_free(st, a);
@@ -618,7 +623,8 @@ static run_counts random_run(const run_cfg *cfg)
         int t = (int)(rng_next(&rng) % (uint64_t)cfg->threads);
         uintptr_t pc = step + 1;
         if (rng_next(&rng) % 100 < cfg->p_sync) {
-            int u = (int)(rng_next(&rng) % (uint64_t)cfg->threads), l = (int)(rng_next(&rng) % (uint64_t)cfg->locks);
+            int u = (int)(rng_next(&rng) % (uint64_t)cfg->threads);
+            int l = (int)(rng_next(&rng) % (uint64_t)cfg->locks);
             switch (rng_next(&rng) % 4) {
             case 0: /* fork or join edge with another thread */
                 if (u != t)
