@@ -8,12 +8,14 @@ enum {
     RL_EXIT_FINDINGS = 66,
     RL_EXIT_USAGE = 2,
     RL_EXIT_REPORT_UNWRITABLE = 3,
+    RL_EXIT_BAD_REPORT = 4,
     RL_EXIT_NOT_EXECUTABLE = 126,
     RL_EXIT_NOT_FOUND = 127,
     RL_EXIT_INTERNAL = 70,
 };
 
 int rl_cli_run(int argc, char **argv);
+int rl_cli_confirm(int argc, char **argv);
 void rl_cli_run_options_help(FILE *out);
 
 #endif

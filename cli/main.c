@@ -3,7 +3,8 @@
  *
  * Exit statuses (also in README.md and `racelab --help`):
  *   the program's own status when racelab found nothing;  66 when it found something;
- *   2 usage error;  3 the report file cannot be written;  126 the program is not executable;
+ *   2 usage error;  3 the report file cannot be written;  4 (confirm) the input report is unreadable
+ *   or has no potential-deadlock;  126 the program is not executable;
  *   127 the program was not found;  128+N the program was killed by signal N (and no findings);
  *   70 racelab itself failed (cannot create its temporary directory, cannot start the program). */
 #include <stdio.h>
@@ -15,14 +16,18 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: racelab run [OPTIONS] -- PROGRAM [ARGS...]\n"
+            "       racelab confirm REPORT.json [--finding N] [--tries N] [--json FILE] -- PROGRAM [ARGS...]\n"
             "       racelab --help | --version\n\n"
-            "Runs PROGRAM with racelab's lock checker preloaded, follows the processes it forks, and\n"
-            "reports potential deadlocks (lock-order cycles), real deadlocks (ended instead of hanging),\n"
-            "and lock misuse. The text report goes to stderr.\n\n");
+            "Runs PROGRAM with racelab's checker preloaded, follows the processes it forks, and reports\n"
+            "potential deadlocks (lock-order cycles), real deadlocks (ended instead of hanging), lock\n"
+            "misuse, data races and lost updates on racelab shared variables. The text report goes to\n"
+            "stderr. A ThreadSanitizer build is run as it is and TSan's findings are merged in.\n"
+            "`confirm` reruns a program to see whether a reported potential deadlock really happens.\n\n");
     rl_cli_run_options_help(out);
     fprintf(out,
-            "\nExit status: the program's own when nothing is found; 66 when something is; 2 usage error;\n"
-            "3 report file not writable; 126 program not executable; 127 program not found;\n"
+            "\nExit status: the program's own when nothing is found; 66 when something is (confirm: when\n"
+            "the deadlock was confirmed); 2 usage error; 3 report file not writable; 4 input report unreadable;\n"
+            "126 program not executable; 127 program not found;\n"
             "128+N program killed by signal N; 70 internal error.\n");
 }
 
@@ -42,6 +47,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "run") == 0)
         return rl_cli_run(argc - 2, argv + 2);
+    if (strcmp(argv[1], "confirm") == 0)
+        return rl_cli_confirm(argc - 2, argv + 2);
     fprintf(stderr, "racelab: unknown command '%s' (try: racelab --help)\n", argv[1]);
     return RL_EXIT_USAGE;
 }

@@ -20,6 +20,7 @@
 #include "cli.h"
 #include "eventlog.h"
 #include "report.h"
+#include "tsan_report.h"
 
 typedef struct run_options {
 #define RL_OPTION(kind, field, name, takes, rt, help) RL_OPT_##kind field;
@@ -315,8 +316,12 @@ int rl_cli_run(int argc, char **argv)
     int rc = resolve_program(prog_argv[0], program, sizeof program);
     if (rc)
         return rc;
-    bool instrumented = !is_static_elf(program);
-    if (!instrumented)
+    /* A ThreadSanitizer build intercepts the same pthread functions as racelab's runtime, and TSan
+     * must be the first thing to initialise in its process: the runtime is not preloaded into it.
+     * TSan's own report goes to the log directory and is merged into racelab's. */
+    bool tsan = rl_is_tsan_binary(program);
+    bool instrumented = !tsan && !is_static_elf(program);
+    if (!instrumented && !tsan)
         fprintf(stderr, "racelab: warning: '%s' is statically linked, so racelab cannot preload its checker into it; "
                         "running it unchecked (link it dynamically to check it)\n", prog_argv[0]);
 
@@ -364,6 +369,13 @@ int rl_cli_run(int argc, char **argv)
         snprintf(preload, sizeof preload, "%s%s%s", runtime, old && *old ? ":" : "", old && *old ? old : "");
         if (instrumented)
             setenv("LD_PRELOAD", preload, 1);
+        if (tsan) {
+            char tsan_opts[PATH_MAX + 1024];
+            const char *user = getenv("TSAN_OPTIONS");
+            snprintf(tsan_opts, sizeof tsan_opts, "%s%slog_path=%s/tsan", user && *user ? user : "",
+                     user && *user ? " " : "", logdir);
+            setenv("TSAN_OPTIONS", tsan_opts, 1);
+        }
         setenv("RACELAB_LOG_DIR", logdir, 1);
         char rtopts[1024];
         runtime_options(&opt, rtopts, sizeof rtopts);
@@ -416,6 +428,22 @@ int rl_cli_run(int argc, char **argv)
         .n_children = n_kids,
     };
     json_t *report = rl_report_build(&log, &info);
+    if (tsan) {
+        size_t skipped = 0;
+        json_t *tsan_findings = json_array();
+        rl_tsan_parse_dir(logdir, "tsan", tsan_findings, &skipped);
+        json_array_extend(json_object_get(report, "findings"), tsan_findings);
+        json_decref(tsan_findings);
+        json_object_set_new(report, "tsan", json_true());
+        json_array_append_new(json_object_get(report, "notes"),
+            json_pack("{s:s,s:s}", "kind", "runtime", "summary",
+                      "this is a ThreadSanitizer build: racelab's own checker is not preloaded into it (both "
+                      "intercept the pthread functions, and TSan must start first in its process), so the findings "
+                      "are ThreadSanitizer's, merged here with \"source\": \"tsan\""));
+        if (skipped)
+            json_array_append_new(json_object_get(report, "notes"),
+                json_pack("{s:s,s:s}", "kind", "runtime", "summary", "some ThreadSanitizer output could not be parsed"));
+    }
     size_t findings = rl_report_finding_count(report);
     if (!opt.quiet)
         rl_report_render_text(report, stderr);

@@ -72,8 +72,17 @@ static json_t *frames_json(builder *b, uint64_t stack_uid)
                 json_object_set_new(fr, "file", json_string(short_path(b, f->file)));
             if (f->line)
                 json_object_set_new(fr, "line", json_integer(f->line));
-            if (f->module[0])
+            if (f->module[0]) {
                 json_object_set_new(fr, "module", json_string(f->module));
+                const rl_ev_proc *owner = rl_eventlog_proc_of(b->log, stack_uid);
+                for (size_t m = 0; owner && m < owner->n_modules; m++)
+                    if (strcmp(owner->modules[m].path, f->module) == 0 && s->pcs[i] >= owner->modules[m].bias) {
+                        char off[32];
+                        snprintf(off, sizeof off, "0x%llx", (unsigned long long)(s->pcs[i] - owner->modules[m].bias));
+                        json_object_set_new(fr, "module_offset", json_string(off));
+                        break;
+                    }
+            }
             if (k > 0)
                 json_object_set_new(fr, "inlined", json_true());
             json_array_append_new(arr, fr);

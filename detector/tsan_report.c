@@ -437,7 +437,7 @@ static mutex_ref *mutex_get(report_state *st, unsigned long long tsan_id, const 
         mutex_ref *m = &st->mutexes[i];
         if (m->tsan_id != tsan_id)
             continue;
-        if (addr_text && !m->has_addr) {
+        if (addr_text && !m->has_addr) { /* keeps its id: unique, but not shared with other reports */
             m->has_addr = true;
             m->addr = addr;
             json_object_set_new(m->lock, "address", json_string(addr_text));
@@ -611,14 +611,15 @@ static bool parse_access(report_state *st, const char *p)
  * 0x... allocated by main thread:", "... stack of thread T2." */
 static void parse_location(report_state *st, const char *p)
 {
-    free(st->detail);
+    if (st->detail) /* TSan prints one location; keep the first if ever there are more */
+        return;
     st->detail = strdup(p);
     if (st->detail) {
         size_t n = strlen(st->detail);
         while (n && (st->detail[n - 1] == ':' || st->detail[n - 1] == '.' || st->detail[n - 1] == ' '))
             st->detail[--n] = 0;
     }
-    if (!eat(&p, "global '") || st->variable)
+    if (!eat(&p, "global '"))
         return;
     const char *close = strchr(p, '\'');
     if (!close || close == p || strncmp(p, "<null>'", 7) == 0)

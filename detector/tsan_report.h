@@ -28,11 +28,17 @@
  *                                                          of other characters than [a-z0-9] as one
  *                                                          '-' ("tsan-signal-handler-spoils-errno")
  *
- * A finding (the shape of docs/report.schema.json's findings, plus the fields marked +):
- *     kind, source (+, "tsan"), summary (title, "on 'var'", the cycle, and the first source line),
+ * A finding (the shape of docs/report.schema.json's findings, plus the fields marked +; the schema's
+ * kind enum does not list the kinds above that racelab itself never reports, data-race and so on):
+ *     kind, source (+, "tsan")
+ *     summary      one line: the title, then "on 'var'", the cycle, the first frame with a source
+ *                  line ("data race on 'counter' at increment (main.c:43)", "thread leak: T1 created
+ *                  at main (leak.c:11); 2 more similar")
  *     pid          from the "(pid=N)" of the title line; the caller's pid if the line has none
- *     threads      [{id, name "T<id>", parent, created_at}] for every thread the report names
- *                  (TSan's "main thread" is T0); [] when it names none
+ *     threads      [{id, name "T<id>", parent, created_at}] for each thread that made an access,
+ *                  holds an edge's lock or has a "Thread T<n> ... created by" section (TSan's "main
+ *                  thread" is T0); [] when there is none (TSan names no thread in mutex misuse by
+ *                  the main thread)
  *     locks        [{id, name, address, init}]: TSan's mutexes M0, M1 ... ; name is "M<n>", or the
  *                  global variable when the report's "Location is global 'x'" is that mutex;
  *                  init is the "created at" stack (TSan prints none in lock-order reports)
@@ -51,9 +57,9 @@
  *     count (+)    for "And N more similar thread leaks.": N + 1
  *     tsan_text (+) the whole block, colour codes removed
  * A frame is {pc, function, file, line, module} from "#0 fn /path/f.c:43:17 (mod+0xd0612) ...":
- * pc is the offset inside module as TSan prints it (TSan prints no absolute addresses), "0x0" when
- * the frame has none; function and file are left out when TSan prints "<null>", line when it
- * prints none; the column is dropped.
+ * pc is the offset inside module as TSan prints it (TSan prints no absolute addresses for code in a
+ * known module), the address for "(0x...)", "0x0" for "(<unknown module>)"; function and file are
+ * left out when TSan prints "<null>", line when it prints none; the column is dropped.
  *
  * Lock ids are unique in `findings`: new ids continue after the largest "id" already in the
  * "locks" of the findings in the array, and within one call the same (pid, address) gets the same
@@ -69,8 +75,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Parses len bytes of TSan output (any bytes: NULs, invalid UTF-8 and colour codes are tolerated)
- * and appends one finding per complete report to `findings`, a JSON array. Returns the number
+/* Parses len bytes of TSan output (any bytes: colour codes are removed, NULs and bytes that are not
+ * UTF-8 become '?') and appends one finding per complete report to `findings`, a JSON array. Returns the number
  * appended. Adds the number of reports it could not use to *skipped (skipped may be NULL). Text
  * with no report appends nothing; a NULL text or a findings that is not an array appends nothing. */
 size_t rl_tsan_parse(const char *text, size_t len, int pid, json_t *findings, size_t *skipped);

@@ -48,6 +48,8 @@ static int mutex_acquire(pthread_mutex_t *m, const struct timespec *abstime, boo
                                                             : rt_real.mutex_lock(m);
     }
     rt_sched_point(t, trylock ? RT_OP_TRYLOCK : RT_OP_LOCK, l->index, 0);
+    if (__builtin_expect(rt_confirm_sites != 0, 0) && !trylock)
+        rt_confirm_point(t, pc);
     rt_acquire acq;
     rt_before_acquire(t, l, RL_MODE_WRITE, trylock, pc, &acq);
     int rc = rt_real.mutex_trylock(m);

@@ -61,6 +61,8 @@ static int rw_acquire(pthread_rwlock_t *rw, int mode, rw_how how, const struct t
         return rw_real(rw, mode, how, abstime);
     }
     rt_sched_point(t, mode == RL_MODE_READ ? RT_OP_RDLOCK : RT_OP_LOCK, l->index, 0);
+    if (__builtin_expect(rt_confirm_sites != 0, 0) && how != RW_TRY)
+        rt_confirm_point(t, pc);
     rt_acquire acq;
     rt_before_acquire(t, l, mode, how == RW_TRY, pc, &acq);
     int rc = rw_real(rw, mode, RW_TRY, NULL);

@@ -148,6 +148,7 @@ typedef struct rt_thread {
     uint64_t rng;                  /* random schedule: per-thread generator */
     uint64_t sched_progress_seen;  /* watchdog: progress at the last look, for the fallback */
     rl_vclock vc;                  /* happens-before clock (hb.c); written by this thread only */
+    int confirm_paused;            /* confirm.c: has paused at a cycle site */
     struct rt_thread *next;        /* registry list */
 } rt_thread;
 
@@ -323,6 +324,11 @@ static inline void rt_hb_acquire(rt_thread *t, rt_lock *obj)
 
 /* ---- shared.c: the shared-variable API of racelab.h ---- */
 void rt_vars_log_totals(void);               /* rt.lock held: U lines, at exit */
+
+/* ---- confirm.c: pausing at a reported cycle's sites (racelab confirm) ---- */
+extern int rt_confirm_sites;                 /* 0: confirmation is off (the common case) */
+void rt_confirm_init(void);
+void rt_confirm_point(rt_thread *t, uintptr_t pc);
 
 /* ---- watchdog.c ---- */
 void rt_watchdog_start(void);

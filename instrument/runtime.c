@@ -172,6 +172,7 @@ __attribute__((constructor(101))) static void rt_init(void)
     backtrace(warm, 4); /* loads the unwinder now, not inside a wrapper */
     rt.incarnation = new_incarnation();
     rt_sched_init();
+    rt_confirm_init();
     pthread_key_create(&rt.thread_key, thread_key_destructor);
     rt_log_open();
     rt_log_process_header();

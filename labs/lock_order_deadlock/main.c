@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Left without racelab_name_lock(): racelab finds the names lock_a and lock_b in the symbol table. */
 static pthread_mutex_t lock_a = PTHREAD_MUTEX_INITIALIZER;
@@ -45,6 +46,9 @@ static struct account account_b = {"B", &lock_b, 100};
 
 static long transfers = 1;                  /* transfers per thread */
 static int deadlock_mode;                   /* --mode deadlock */
+static int timing_mode;                     /* --mode timing: only a sleep keeps them apart */
+static int use_gate;                        /* --gate: the fix "one big lock around every transfer" */
+static pthread_mutex_t bank_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_barrier_t thread1_finished;  /* --mode apart: thread 2 waits here for thread 1 */
 static pthread_barrier_t both_hold_first;   /* --mode deadlock: each holds its first lock */
 
@@ -52,6 +56,8 @@ static pthread_barrier_t both_hold_first;   /* --mode deadlock: each holds its f
  * bug: a transfer the other way round takes the same two locks in the opposite order. */
 static void transfer(const char *who, struct account *from, struct account *to, long amount)
 {
+    if (use_gate)
+        pthread_mutex_lock(&bank_lock); /* a gate: only one transfer at a time, whatever its order */
     pthread_mutex_lock(from->lock);
     if (deadlock_mode) {
         printf("%s: holds account %s's lock, now asks for account %s's\n", who, from->name,
@@ -63,6 +69,8 @@ static void transfer(const char *who, struct account *from, struct account *to, 
     to->balance += amount;
     pthread_mutex_unlock(to->lock);
     pthread_mutex_unlock(from->lock);
+    if (use_gate)
+        pthread_mutex_unlock(&bank_lock);
     printf("%s: moved %ld from %s to %s\n", who, amount, from->name, to->name);
 }
 
@@ -71,7 +79,7 @@ static void *thread1(void *arg)
     (void)arg;
     for (long i = 0; i < transfers; i++)
         transfer("thread 1", &account_a, &account_b, 10);
-    if (!deadlock_mode)
+    if (!deadlock_mode && !timing_mode)
         pthread_barrier_wait(&thread1_finished); /* lets thread 2 begin */
     return NULL;
 }
@@ -79,8 +87,12 @@ static void *thread1(void *arg)
 static void *thread2(void *arg)
 {
     (void)arg;
-    if (!deadlock_mode)
+    if (timing_mode) {
+        struct timespec pause = {0, 50 * 1000 * 1000};
+        nanosleep(&pause, NULL); /* only luck keeps them apart: thread 1 is usually done by now */
+    } else if (!deadlock_mode) {
         pthread_barrier_wait(&thread1_finished); /* the "kind timing": thread 1 is done */
+    }
     for (long i = 0; i < transfers; i++)
         transfer("thread 2", &account_b, &account_a, 10);
     return NULL;
@@ -89,15 +101,20 @@ static void *thread2(void *arg)
 static void usage(FILE *to, const char *prog)
 {
     fprintf(to,
-            "usage: %s [--mode apart|deadlock] [-n TRANSFERS]\n"
+            "usage: %s [--mode apart|timing|deadlock] [-n TRANSFERS]\n"
             "Thread 1 transfers money from account A to B (locks A, then B); thread 2 from B to A\n"
             "(locks B, then A).\n"
             "  -m, --mode apart      thread 2 starts after thread 1 is done: the run ends normally,\n"
             "                        but the lock order can deadlock (default)\n"
+            "  -m, --mode timing     thread 2 starts 50 ms later: usually apart, but only timing keeps\n"
+            "                        them apart (racelab confirm can make them meet)\n"
             "  -m, --mode deadlock   both threads take their first lock before either asks for the\n"
             "                        second: a real deadlock. Without racelab the program HANGS for\n"
             "                        ever (Ctrl-C to stop it); racelab reports it and ends the program\n"
             "  -n, --transfers N     transfers per thread (default 1)\n"
+            "  -g, --gate            the fix: every transfer first takes one bank-wide lock, so the\n"
+            "                        two orders can never overlap (racelab then notes the cycle as\n"
+            "                        guarded by a gate lock instead of reporting it)\n"
             "  -h, --help            show this help\n",
             prog);
 }
@@ -107,22 +124,28 @@ int main(int argc, char **argv)
     static const struct option options[] = {
         {"mode", required_argument, NULL, 'm'},
         {"transfers", required_argument, NULL, 'n'},
+        {"gate", no_argument, NULL, 'g'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     int opt;
-    while ((opt = getopt_long(argc, argv, "m:n:h", options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "m:n:gh", options, NULL)) != -1) {
         switch (opt) {
         case 'm':
             if (strcmp(optarg, "apart") == 0) {
                 deadlock_mode = 0;
             } else if (strcmp(optarg, "deadlock") == 0) {
                 deadlock_mode = 1;
+            } else if (strcmp(optarg, "timing") == 0) {
+                timing_mode = 1;
             } else {
-                fprintf(stderr, "lock_order_deadlock: --mode is 'apart' or 'deadlock', not '%s'\n",
+                fprintf(stderr, "lock_order_deadlock: --mode is 'apart', 'timing' or 'deadlock', not '%s'\n",
                         optarg);
                 return 2;
             }
+            break;
+        case 'g':
+            use_gate = 1;
             break;
         case 'n': {
             char *end;
@@ -146,7 +169,7 @@ int main(int argc, char **argv)
 
     pthread_barrier_init(&thread1_finished, NULL, 2);
     pthread_barrier_init(&both_hold_first, NULL, 2);
-    printf("mode %s: balances A=%ld B=%ld\n", deadlock_mode ? "deadlock" : "apart",
+    printf("mode %s: balances A=%ld B=%ld\n", deadlock_mode ? "deadlock" : timing_mode ? "timing" : "apart",
            account_a.balance, account_b.balance);
 
     pthread_t t1, t2;
