@@ -305,6 +305,9 @@ bool rl_lostupdate_check(const rl_lostupdate *lu)
             return false;
         if (r->n_head > RL_LU_TRACE_HEAD)
             return false;
+        /* until the trace is saved, a record that started collecting stops only when full */
+        if (!lu->has_trace && r->n_head && r->filling != (r->n_head < RL_LU_TRACE_HEAD))
+            return false;
         if (r->filling) {
             flagged++;
             /* (a record keeps collecting after its load is consumed by a store: at most

@@ -189,7 +189,10 @@ Test(lostupdate, ostep_counter)
     cr_assert(eq(u64, t->skipped, 0));
     cr_assert(eq(u32, t->tid, 1));
     const struct { uint32_t tid; rl_lu_op op; int64_t value; uint64_t version; } want[] = {
-        { 1, RL_LU_LOAD, 41, 0 }, { 2, RL_LU_LOAD, 41, 0 }, { 2, RL_LU_STORE, 42, 1 }, { 1, RL_LU_STORE, 42, 2 },
+        { 1, RL_LU_LOAD, 41, 0 },
+        { 2, RL_LU_LOAD, 41, 0 },
+        { 2, RL_LU_STORE, 42, 1 },
+        { 1, RL_LU_STORE, 42, 2 },
     };
     for (uint32_t i = 0; i < 4; i++) {
         cr_assert(eq(u32, t->ev[i].tid, want[i].tid));
@@ -433,7 +436,8 @@ Test(lostupdate_trace, long) { window_of(40); }             /* 42 events: first 
 Test(lostupdate_trace, beyond_the_ring) { window_of(500); } /* the head is no longer in the ring */
 
 /* T1 loads, then loads again (the window starts at the second load); meanwhile other threads load
- * and reload, keep loads pending, store; the window is longer than the ring. */
+ * and reload, keep loads pending, store; the window is longer than the ring. T5's load just before
+ * T1's keeps T1 away from the end of the list of records collecting their first events. */
 Test(lostupdate_trace, reload_and_other_pending_loads)
 {
     driver d;
@@ -441,6 +445,7 @@ Test(lostupdate_trace, reload_and_other_pending_loads)
     load(&d, 1);
     for (uint32_t i = 0; i < 10; i++)
         add(&d, 4, 1);
+    load(&d, 5);
     uint64_t from = d.n_log;
     int64_t v = load(&d, 1);
     uint64_t rng = 7;
