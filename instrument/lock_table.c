@@ -19,7 +19,8 @@ typedef struct table {
 
 static _Atomic(table *) current_table;
 
-static size_t addr_hash(uintptr_t a) { return (size_t)rt_mix64((uint64_t)a); }
+/* Fibonacci hashing: one multiply; the high bits are the well-mixed ones. */
+static size_t addr_hash(uintptr_t a) { return (size_t)(((uint64_t)a * 0x9e3779b97f4a7c15ULL) >> 24); }
 
 rt_lock *rt_table_lookup(uintptr_t addr)
 {

@@ -16,7 +16,7 @@ rt_real_fns rt_real;
             FIND(field, name);                                                     \
     } while (0)
 
-void rt_real_resolve(void)
+void rt_real_resolve_slow(void)
 {
     if (rt_real.fork) /* last one resolved below: all done */
         return;

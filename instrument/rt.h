@@ -69,7 +69,13 @@ typedef struct rt_real_fns {
 } rt_real_fns;
 
 extern rt_real_fns rt_real;
-void rt_real_resolve(void); /* idempotent; safe to call from any wrapper before init */
+void rt_real_resolve_slow(void);
+/* idempotent; safe to call from any wrapper before init */
+static inline void rt_real_resolve(void)
+{
+    if (__builtin_expect(rt_real.fork == NULL, 0))
+        rt_real_resolve_slow();
+}
 
 /* ---- objects the program synchronises on ---- */
 typedef enum rt_kind { RT_KIND_MUTEX = 1, RT_KIND_RWLOCK, RT_KIND_COND, RT_KIND_SEM, RT_KIND_THREAD, RT_KIND_BARRIER, RT_KIND_VAR } rt_kind;
@@ -206,7 +212,14 @@ rt_lock *rt_object_init(const void *addr, rt_kind kind, int mtype, int pshared, 
 void rt_object_destroyed(rt_lock *l);
 
 /* ---- thread.c ---- */
-rt_thread *rt_self(void);                 /* NULL while not initialised; registers unknown threads */
+extern RT_TLS __thread rt_thread *rt_tls_self;
+rt_thread *rt_self_slow(void);            /* registers a thread we did not create */
+/* NULL while not initialised; registers unknown threads */
+static inline rt_thread *rt_self(void)
+{
+    rt_thread *t = rt_tls_self;
+    return __builtin_expect(t != NULL, 1) ? t : rt_self_slow();
+}
 void rt_thread_set_self(rt_thread *t);
 rt_thread *rt_thread_new(int32_t parent_tid, uint64_t create_stack); /* registers; rt.lock NOT held */
 void rt_thread_end(rt_thread *t, uintptr_t pc);  /* held-at-exit check, stats flush */

@@ -17,7 +17,12 @@ typedef enum rt_op {
 void rt_sched_init(void);                 /* reads the options in rt_state */
 bool rt_sched_token_mode(void);           /* serial or pct: one thread runs at a time */
 /* An instrumentation point: may switch threads (token modes) or perturb timing (random). */
-void rt_sched_point(rt_thread *t, rt_op op, uint32_t object, int64_t value);
+void rt_sched_point_slow(rt_thread *t, rt_op op, uint32_t object, int64_t value);
+static inline void rt_sched_point(rt_thread *t, rt_op op, uint32_t object, int64_t value)
+{
+    if (__builtin_expect(rt.schedule != RT_SCHED_NATIVE, 0))
+        rt_sched_point_slow(t, op, object, value);
+}
 /* Token modes: the thread leaves the schedule around a call that blocks in the kernel. */
 void rt_sched_leave(rt_thread *t);
 void rt_sched_return(rt_thread *t);
@@ -25,7 +30,12 @@ void rt_sched_return(rt_thread *t);
  * semaphore posted, a thread ended), then retry. The caller publishes its blocked state around its
  * retry loop (so the watchdog sees one uninterrupted wait). */
 void rt_sched_wait_on(rt_thread *t, const void *obj);
-void rt_sched_notify(const void *obj);
+void rt_sched_notify_slow(const void *obj);
+static inline void rt_sched_notify(const void *obj)
+{
+    if (__builtin_expect(rt.schedule == RT_SCHED_PCT || rt.schedule == RT_SCHED_SERIAL, 0))
+        rt_sched_notify_slow(obj);
+}
 void rt_sched_thread_started(rt_thread *t);  /* in the new thread, before its start routine */
 void rt_sched_thread_ended(rt_thread *t);
 void rt_sched_wait_registered(rt_thread *child); /* creator: until the child is in the schedule */

@@ -142,10 +142,8 @@ static void adopt(rt_thread *t)
     await_token(t);
 }
 
-void rt_sched_point(rt_thread *t, rt_op op, uint32_t object, int64_t value)
+void rt_sched_point_slow(rt_thread *t, rt_op op, uint32_t object, int64_t value)
 {
-    if (rt.schedule == RT_SCHED_NATIVE)
-        return;
     if (rt.schedule == RT_SCHED_RANDOM) {
         random_perturb(t);
         return;
@@ -219,7 +217,7 @@ void rt_sched_wait_on(rt_thread *t, const void *obj)
     unlock_sched();
 }
 
-void rt_sched_notify(const void *obj)
+void rt_sched_notify_slow(const void *obj)
 {
     if (!rt_sched_token_mode())
         return;

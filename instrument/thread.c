@@ -7,11 +7,11 @@
 #include "rt.h"
 #include "rt_sched.h"
 
-static RT_TLS __thread rt_thread *tls_self;
+RT_TLS __thread rt_thread *rt_tls_self;
 
 void rt_thread_set_self(rt_thread *t)
 {
-    tls_self = t;
+    rt_tls_self = t;
     if (t)
         pthread_setspecific(rt.thread_key, t);
 }
@@ -40,11 +40,9 @@ rt_thread *rt_thread_new(int32_t parent_tid, uint64_t create_stack)
     return t;
 }
 
-rt_thread *rt_self(void)
+rt_thread *rt_self_slow(void)
 {
-    rt_thread *t = tls_self;
-    if (__builtin_expect(t != NULL, 1))
-        return t;
+    rt_thread *t;
     /* A thread we did not create: register it (the main thread takes this path during init). */
     t = rt_thread_new(-1, 0);
     if (t)
