@@ -301,7 +301,7 @@ static void parse_line(rl_eventlog *log, char *line, rl_ev_proc **curp)
         rl_ev_lockset *k = push(&cur->lockset, &cur->n_lockset, sizeof *k);
         if (k) { k->var = num(t[0]); k->tid = (uint32_t)num(t[1]); k->op = t[2][0]; k->stack = num(t[3]); }
     } else if (strcmp(tag, "Q") == 0 || strcmp(tag, "QE") == 0 || strcmp(tag, "U") == 0) {
-        size_t want = tag[0] == 'U' ? 9 : strcmp(tag, "Q") == 0 ? 3 : 8;
+        size_t want = tag[0] == 'U' ? 11 : strcmp(tag, "Q") == 0 ? 3 : 8;
         if (split(line + strlen(tag), t, want) < want) { log->malformed++; return; }
         rl_ev_var *v = NULL;
         for (size_t i = 0; i < cur->n_vars; i++)
@@ -313,6 +313,7 @@ static void parse_line(rl_eventlog *log, char *line, rl_ev_proc **curp)
             v->actual = strtoll(t[1], NULL, 10); v->expected = strtoll(t[2], NULL, 10);
             v->lost_value = strtoll(t[3], NULL, 10); v->lost_writes = num(t[4]); v->stale_stores = num(t[5]);
             v->version = num(t[6]); v->outside_writes = num(t[7]); v->nomem = num(t[8]) != 0;
+            v->lost_since_assignment = strtoll(t[9], NULL, 10); v->lost_updates = num(t[10]);
         } else if (strcmp(tag, "Q") == 0) {
             v->has_trace = true; v->trace_tid = (uint32_t)num(t[1]); v->trace_skipped = num(t[2]);
         } else {

@@ -62,7 +62,8 @@ typedef struct rl_ev_trace_event {
 typedef struct rl_ev_var {
     uint64_t uid; int64_t initial; char *name;
     bool has_totals;             /* U line seen */
-    int64_t actual, expected, lost_value;
+    int64_t actual, expected, lost_value, lost_since_assignment;
+    uint64_t lost_updates;
     uint64_t lost_writes, stale_stores, version, outside_writes;
     bool nomem;
     bool has_trace; uint32_t trace_tid; uint64_t trace_skipped;

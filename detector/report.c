@@ -715,17 +715,20 @@ static void analyze_lost_updates(builder *b, const rl_ev_proc *p, json_t *findin
         json_object_set_new(f, "variable", json_string(v->name));
         char summary[1024];
         if (v->has_totals) {
-            bool consistent = v->lost_value == v->expected - v->actual;
+            /* losses before the last plain assignment were reset with it */
+            bool consistent = v->lost_since_assignment == v->expected - v->actual;
             json_object_set_new(f, "expected", json_integer(v->expected));
             json_object_set_new(f, "actual", json_integer(v->actual));
-            json_object_set_new(f, "lost", json_integer(v->lost_value));
+            json_object_set_new(f, "lost", json_integer(v->lost_since_assignment));
+            json_object_set_new(f, "lost_total", json_integer(v->lost_value));
+            json_object_set_new(f, "lost_updates", json_integer((json_int_t)v->lost_updates));
             json_object_set_new(f, "overwritten_writes", json_integer((json_int_t)v->lost_writes));
             json_object_set_new(f, "stale_stores", json_integer((json_int_t)v->stale_stores));
             json_object_set_new(f, "consistent", json_boolean(consistent));
             snprintf(summary, sizeof summary,
                      "%lld update%s of %s lost: expected %lld, got %lld; %llu store%s wrote a value computed from "
                      "a stale read, overwriting %llu write%s%s",
-                     (long long)v->lost_value, v->lost_value == 1 ? "" : "s", v->name, (long long)v->expected,
+                     (long long)v->lost_since_assignment, v->lost_since_assignment == 1 ? "" : "s", v->name, (long long)v->expected,
                      (long long)v->actual, (unsigned long long)v->stale_stores, v->stale_stores == 1 ? "" : "s",
                      (unsigned long long)v->lost_writes, v->lost_writes == 1 ? "" : "s",
                      consistent ? "" : " (the count does not add up: some writes bypassed racelab_store)");

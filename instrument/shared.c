@@ -161,6 +161,8 @@ void rt_vars_log_totals(void)
         rt_line_u64(&ln, s.version);
         rt_line_u64(&ln, s.outside_writes);
         rt_line_u64(&ln, s.nomem ? 1 : 0);
+        rt_line_i64(&ln, s.lost_since_assignment);
+        rt_line_u64(&ln, s.lost_updates);
         rt_line_end(&ln);
     }
 }
@@ -218,11 +220,12 @@ static long access_var(racelab_shared *v, acc_kind kind, long arg, uintptr_t pc)
         rl_race_on_write(&var->race, &t->vc, &now, &rep, a);
         rl_lostupdate_on_add(&var->lu, t->tid, arg, before);
     }
-    if (rt.lockset) {
-        uint32_t held[RL_ACCESS_MAX_HELD];
-        uint32_t n = now.n_held < RL_ACCESS_MAX_HELD ? now.n_held : RL_ACCESS_MAX_HELD;
-        memcpy(held, now.held, n * sizeof *held);
-        for (uint32_t i = 1; i < n; i++) /* sort (tiny) */
+    if (rt.lockset && t->n_held <= 256) { /* deeper holds: not checked (Eraser needs the full set) */
+        uint32_t held[256];
+        uint32_t n = t->n_held;
+        for (uint32_t i = 0; i < n; i++)
+            held[i] = t->held[i].lock->index;
+        for (uint32_t i = 1; i < n; i++) /* insertion sort: held sets are short */
             for (uint32_t j = i; j > 0 && held[j - 1] > held[j]; j--) {
                 uint32_t x = held[j];
                 held[j] = held[j - 1];

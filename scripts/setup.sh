@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(cmake make gcc clang libclang-rt-14-dev pkg-config libcriterion-dev libdw-dev libelf-dev libjansson-dev)
+packages=(cmake make gcc clang libclang-rt-14-dev pkg-config libcriterion-dev libdw-dev libelf-dev libjansson-dev python3 python3-jsonschema)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
