@@ -139,8 +139,9 @@ static void print_trace(FILE *out, json_t *f)
 static void print_finding(FILE *out, json_t *f, size_t index)
 {
     const char *kind = s_(f, "kind");
-    fprintf(out, "==%lld== racelab: %s #%zu: %s\n", (long long)json_integer_value(json_object_get(f, "pid")), kind,
-            index + 1, s_(f, "summary"));
+    bool tsan = strcmp(s_(f, "source"), "tsan") == 0;
+    fprintf(out, "==%lld== racelab%s: %s #%zu: %s\n", (long long)json_integer_value(json_object_get(f, "pid")),
+            tsan ? " (from ThreadSanitizer)" : "", kind, index + 1, s_(f, "summary"));
     if (strcmp(kind, "potential-deadlock") == 0) {
         size_t i;
         json_t *e, *id;
@@ -160,7 +161,8 @@ static void print_finding(FILE *out, json_t *f, size_t index)
         }
         if (json_is_true(json_object_get(f, "detected_before_blocking")))
             fprintf(out, "  (racelab saw this cycle close before the thread blocked)\n");
-        print_scenario(out, f, json_object_get(f, "scenario"));
+        if (json_array_size(json_object_get(f, "scenario")))
+            print_scenario(out, f, json_object_get(f, "scenario"));
     } else if (strcmp(kind, "deadlock") == 0) {
         size_t i, k;
         json_t *w, *h;
@@ -188,9 +190,11 @@ static void print_finding(FILE *out, json_t *f, size_t index)
         size_t i;
         json_t *a;
         json_array_foreach(json_object_get(f, "accesses"), i, a) {
-            fprintf(out, "  %s of %s by T%lld (value %lld)%s:\n", i == 0 ? "This" : "Earlier", s_(a, "op"),
-                    (long long)json_integer_value(json_object_get(a, "thread")),
-                    (long long)json_integer_value(json_object_get(a, "value")),
+            char value[48] = "";
+            if (json_object_get(a, "value"))
+                snprintf(value, sizeof value, " (value %lld)", (long long)json_integer_value(json_object_get(a, "value")));
+            fprintf(out, "  %s %s by T%lld%s%s:\n", i == 0 ? "This" : "Earlier", s_(a, "op"),
+                    (long long)json_integer_value(json_object_get(a, "thread")), value,
                     i == 0 ? "" : ", not ordered before it by any lock, join or signal");
             print_stack(out, json_object_get(a, "stack"), "      ");
         }
@@ -216,7 +220,7 @@ void rl_report_render_text(const json_t *report_c, FILE *out)
     json_t *findings = json_object_get(report, "findings");
     size_t i;
     json_t *f;
-    if (!json_is_true(json_object_get(report, "instrumented")))
+    if (!json_is_true(json_object_get(report, "instrumented")) && !json_is_true(json_object_get(report, "tsan")))
         fprintf(out, "racelab: warning: the program was not instrumented (statically linked?): nothing was checked\n");
     json_array_foreach(findings, i, f)
         print_finding(out, f, i);
