@@ -478,6 +478,16 @@ static void analyze_cycles(builder *b, const rl_ev_proc *p, json_t *findings)
 
 /* ---------- real deadlocks ---------- */
 
+/* The full stack recorded for an acquisition's chain, when it starts at this very call site; else the
+ * call site alone. */
+static json_t *best_stack(builder *b, uint64_t site, uint64_t full)
+{
+    const rl_ev_stack *one = rl_eventlog_stack(b->log, site), *all = rl_eventlog_stack(b->log, full);
+    if (one && all && one->n == 1 && all->n > 1 && all->pcs[0] == one->pcs[0])
+        return frames_json(b, full);
+    return frames_json(b, site);
+}
+
 static const char *op_call(const char *op)
 {
     if (strcmp(op, "lock") == 0) return "lock";
@@ -509,10 +519,11 @@ static void analyze_deadlock(builder *b, const rl_ev_proc *p, json_t *findings)
             if (h->tid != w->tid)
                 continue;
             json_array_append_new(holds, json_pack("{s:i,s:s,s:o}", "lock", add_lock(b, f, h->lock), "mode",
-                                                   h->mode == 'w' ? "write" : "read", "stack", frames_json(b, h->where)));
+                                                   h->mode == 'w' ? "write" : "read", "stack",
+                                                   best_stack(b, h->where, h->first_stack)));
         }
         json_t *wj = json_pack("{s:i,s:s,s:o,s:o}", "thread", (int)w->tid, "op", w->op, "stack",
-                               frames_json(b, w->where), "holds", holds);
+                               best_stack(b, w->where, w->full), "holds", holds);
         char what[600] = "";
         if (w->object) {
             const rl_ev_lock *l = rl_eventlog_lock(b->log, w->object);

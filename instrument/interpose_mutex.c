@@ -54,6 +54,7 @@ static int mutex_acquire(pthread_mutex_t *m, const struct timespec *abstime, boo
     rt_before_acquire(t, l, RL_MODE_WRITE, trylock, pc, &acq);
     int rc = rt_real.mutex_trylock(m);
     if (rc == EBUSY && !trylock) {
+        t->blocked_stack = acq.stack;
         bool mine = atomic_load_explicit(&l->owner, memory_order_relaxed) == t;
         if (rt_sched_token_mode() && !abstime && !l->pshared && !mine) {
             /* wait in the scheduler, not the kernel, so the interleaving stays reproducible */

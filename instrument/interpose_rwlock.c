@@ -67,6 +67,7 @@ static int rw_acquire(pthread_rwlock_t *rw, int mode, rw_how how, const struct t
     rt_before_acquire(t, l, mode, how == RW_TRY, pc, &acq);
     int rc = rw_real(rw, mode, RW_TRY, NULL);
     if (rc == EBUSY && how != RW_TRY) {
+        t->blocked_stack = acq.stack;
         rt_block how_blocked = how == RW_TIMED ? RT_BLOCK_TIMED : l->pshared ? RT_BLOCK_EXTERNAL
                              : mode == RL_MODE_READ ? RT_BLOCK_RDLOCK : RT_BLOCK_LOCK;
         if (rt_sched_token_mode() && how_blocked != RT_BLOCK_TIMED && how_blocked != RT_BLOCK_EXTERNAL &&

@@ -92,6 +92,8 @@ static void log_thread_state(const snap *s)
     rt_line_hex(&ln, obj_uid);
     rt_line_i64(&ln, target);
     rt_line_hex(&ln, rt_stack_log_pc(atomic_load(&t->blocked_pc)));
+    bool lock_wait = s->blocked == RT_BLOCK_LOCK || s->blocked == RT_BLOCK_RDLOCK;
+    rt_line_hex(&ln, lock_wait ? t->blocked_stack : 0);
     rt_line_end(&ln);
     for (uint32_t i = 0; i < t->n_held; i++) {
         const rt_held *h = &t->held[i];
