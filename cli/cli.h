@@ -16,6 +16,8 @@ enum {
 
 int rl_cli_run(int argc, char **argv);
 int rl_cli_confirm(int argc, char **argv);
+int rl_cli_labs(int argc, char **argv);
+int rl_cli_lab(int argc, char **argv);
 void rl_cli_run_options_help(FILE *out);
 
 #endif

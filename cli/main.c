@@ -17,6 +17,8 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: racelab run [OPTIONS] -- PROGRAM [ARGS...]\n"
             "       racelab confirm REPORT.json [--finding N] [--tries N] [--json FILE] -- PROGRAM [ARGS...]\n"
+            "       racelab labs\n"
+            "       racelab lab NAME [--tsan] [run options] [-- lab arguments]\n"
             "       racelab --help | --version\n\n"
             "Runs PROGRAM with racelab's checker preloaded, follows the processes it forks, and reports\n"
             "potential deadlocks (lock-order cycles), real deadlocks (ended instead of hanging), lock\n"
@@ -49,6 +51,10 @@ int main(int argc, char **argv)
         return rl_cli_run(argc - 2, argv + 2);
     if (strcmp(argv[1], "confirm") == 0)
         return rl_cli_confirm(argc - 2, argv + 2);
+    if (strcmp(argv[1], "labs") == 0)
+        return rl_cli_labs(argc - 2, argv + 2);
+    if (strcmp(argv[1], "lab") == 0)
+        return rl_cli_lab(argc - 2, argv + 2);
     fprintf(stderr, "racelab: unknown command '%s' (try: racelab --help)\n", argv[1]);
     return RL_EXIT_USAGE;
 }
