@@ -552,6 +552,12 @@ char *rl_str_at(rl_run *run, const json_t *root, const char *path)
     return owned_copy(run, s ? s : "<missing>");
 }
 
+int rl_bool_at(rl_run *run, const json_t *root, const char *path)
+{
+    json_t *v = at_path(run, root, path);
+    return json_is_boolean(v) ? json_is_true(v) : RL_MISSING;
+}
+
 /* ---- expectations ----------------------------------------------------------------------------- */
 
 bool rl_has_report(const rl_run *run)

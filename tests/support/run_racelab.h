@@ -99,6 +99,8 @@ char *rl_note_lock_names(rl_run *run, const json_t *note);
  * indexes an array: "exit.status", "stats.locks", "processes.0.pid". */
 long long rl_int_at(rl_run *run, const json_t *root, const char *path);
 char *rl_str_at(rl_run *run, const json_t *root, const char *path); /* "<missing>" if absent */
+/* 1 for true, 0 for false, RL_MISSING when absent or not a boolean. */
+int rl_bool_at(rl_run *run, const json_t *root, const char *path);
 
 /* ---- expectations: Criterion assertions, for use inside a Criterion test ---------------------- */
 

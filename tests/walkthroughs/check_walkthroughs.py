@@ -9,7 +9,8 @@ import subprocess
 import sys
 
 source, build = sys.argv[1], sys.argv[2]
-files = sys.argv[3:] or sorted(glob.glob(os.path.join(source, "walkthroughs", "*.md")))
+files = sys.argv[3:] or sorted(f for f in glob.glob(os.path.join(source, "walkthroughs", "*.md"))
+                             if os.path.basename(f) != "CONVENTION.md")
 
 
 def pattern(expected):
