@@ -327,6 +327,20 @@ static void parse_line(rl_eventlog *log, char *line, rl_ev_proc **curp)
             e->value = strtoll(t[4], NULL, 10); e->version = num(t[5]); e->stale = num(t[6]) != 0;
             e->overwrote = strtoll(t[7], NULL, 10);
         }
+    } else if (strcmp(tag, "Z") == 0) {
+        if (split(line + 1, t, 4) < 4) { log->malformed++; return; }
+        rl_ev_tl *e = push(&cur->timeline, &cur->n_timeline, sizeof *e);
+        if (!e) return;
+        e->tid = (uint32_t)num(t[0]); e->t_us = num(t[1]);
+        snprintf(e->op, sizeof e->op, "%s", t[2]);
+        e->lock = num(t[3]);
+    } else if (strcmp(tag, "ZD") == 0) {
+        if (split(line + 2, t, 2) < 2) { log->malformed++; return; }
+        cur->timeline_dropped += num(t[1]);
+    } else if (strcmp(tag, "ZM") == 0) {
+        if (split(line + 2, t, 2) < 2) { log->malformed++; return; }
+        snprintf(cur->timeline_mark, sizeof cur->timeline_mark, "%s", t[0]);
+        cur->timeline_mark_us = num(t[1]);
     } else if (strcmp(tag, "H") == 0) {
         if (split(line + 1, t, 5) < 5) { log->malformed++; return; }
         cur->has_schedule = true;
@@ -447,6 +461,7 @@ void rl_eventlog_free(rl_eventlog *log)
         }
         free(p->vars);
         free(p->races);
+        free(p->timeline);
         free(p->lockset);
     }
     free(log->procs);

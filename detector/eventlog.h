@@ -71,6 +71,8 @@ typedef struct rl_ev_var {
     rl_ev_trace_event *trace; size_t n_trace;
 } rl_ev_var;
 
+typedef struct rl_ev_tl { uint32_t tid; uint64_t t_us; char op[12]; uint64_t lock; } rl_ev_tl;
+
 typedef struct rl_ev_proc {
     int pid, ppid;
     uint32_t incarnation;
@@ -90,6 +92,9 @@ typedef struct rl_ev_proc {
     rl_ev_var *vars; size_t n_vars;
     rl_ev_race *races; size_t n_races;
     rl_ev_lockset *lockset; size_t n_lockset;
+    rl_ev_tl *timeline; size_t n_timeline;
+    uint64_t timeline_dropped;
+    char timeline_mark[16]; uint64_t timeline_mark_us; /* "deadlock" or "exit", and when */
     bool has_schedule;
     char schedule[16]; uint64_t seed, event_hash, steps, fallbacks;
     char exit_how[16];            /* "exit", "deadlock" or "" (no exit record: crashed or killed) */

@@ -865,6 +865,31 @@ json_t *rl_report_build(const rl_eventlog *log, const rl_run_info *info)
             json_object_set_new(sched, "event_hash", json_string(hash));
         json_object_set_new(report, "schedule", sched);
     }
+    /* the main process's timeline (--timeline / --html) */
+    for (size_t i = 0; i < log->n_procs; i++) {
+        const rl_ev_proc *p = &log->procs[i];
+        if (p->pid != info->main_pid || !p->n_timeline)
+            continue;
+        json_t *holder = new_finding("timeline", p); /* collects lock objects and ids */
+        json_t *events = json_array(), *threads = json_array();
+        for (size_t k = 0; k < p->n_timeline; k++) {
+            const rl_ev_tl *e = &p->timeline[k];
+            json_t *ev = json_pack("{s:I,s:i,s:s}", "t_us", (json_int_t)e->t_us, "thread", (int)e->tid, "op", e->op);
+            if (e->lock)
+                json_object_set_new(ev, "lock", json_integer(add_lock(&b, holder, e->lock)));
+            json_array_append_new(events, ev);
+            add_thread(&b, holder, p, e->tid);
+        }
+        json_array_extend(threads, json_object_get(holder, "threads"));
+        json_t *tl = json_pack("{s:o,s:o,s:O,s:I}", "threads", threads, "events", events, "locks",
+                               json_object_get(holder, "locks"), "dropped", (json_int_t)p->timeline_dropped);
+        if (p->timeline_mark[0]) {
+            json_object_set_new(tl, "end", json_string(p->timeline_mark));
+            json_object_set_new(tl, "end_us", json_integer((json_int_t)p->timeline_mark_us));
+        }
+        json_object_set_new(report, "timeline", tl);
+        json_decref(holder);
+    }
     json_object_set_new(report, "stats", json_pack("{s:I,s:I,s:I,s:I,s:I}", "processes", (json_int_t)log->n_procs,
                                                    "threads", (json_int_t)threads, "locks", (json_int_t)locks,
                                                    "edges", (json_int_t)edges, "acquisitions", (json_int_t)acq));

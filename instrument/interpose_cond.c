@@ -38,6 +38,7 @@ static int cond_wait_common(pthread_cond_t *c, pthread_mutex_t *m, const struct 
     if (cl)
         rt_sched_point(t, RT_OP_COND_WAIT, cl->index, 0);
     rt_hb_release(t, ml);
+    rt_timeline(t, RT_TL_WAIT, cl);
     rt_sched_leave(t);
     if (ml)
         rt_sched_notify(ml); /* the wait releases the mutex */
@@ -60,6 +61,7 @@ static int cond_wait_common(pthread_cond_t *c, pthread_mutex_t *m, const struct 
     }
     rt_hb_acquire(t, cl);
     rt_hb_acquire(t, ml);
+    rt_timeline(t, RT_TL_WAKE, cl);
     if (cl)
         atomic_fetch_sub(&cl->cond_waiters, 1);
     errno = saved;

@@ -55,6 +55,7 @@ static int mutex_acquire(pthread_mutex_t *m, const struct timespec *abstime, boo
     int rc = rt_real.mutex_trylock(m);
     if (rc == EBUSY && !trylock) {
         t->blocked_stack = acq.stack;
+        rt_timeline(t, RT_TL_LOCK, l);
         bool mine = atomic_load_explicit(&l->owner, memory_order_relaxed) == t;
         if (rt_sched_token_mode() && !abstime && !l->pshared && !mine) {
             /* wait in the scheduler, not the kernel, so the interleaving stays reproducible */
@@ -75,6 +76,7 @@ static int mutex_acquire(pthread_mutex_t *m, const struct timespec *abstime, boo
     if (rc == 0 || rc == EOWNERDEAD) {
         rt_after_acquire(t, &acq);
         rt_hb_acquire(t, l);
+        rt_timeline(t, RT_TL_ACQUIRED, l);
     }
     rt_leave(t);
     return rc;
@@ -120,6 +122,7 @@ RT_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
         rt_sched_point(t, RT_OP_UNLOCK, l->index, 0);
         rt_before_release(t, l, RT_CALLER_PC, &foreign);
         rt_hb_release(t, l);
+        rt_timeline(t, RT_TL_UNLOCK, l);
     }
     int rc = rt_real.mutex_unlock(m);
     if (l) {

@@ -68,6 +68,7 @@ static int rw_acquire(pthread_rwlock_t *rw, int mode, rw_how how, const struct t
     int rc = rw_real(rw, mode, RW_TRY, NULL);
     if (rc == EBUSY && how != RW_TRY) {
         t->blocked_stack = acq.stack;
+        rt_timeline(t, RT_TL_LOCK, l);
         rt_block how_blocked = how == RW_TIMED ? RT_BLOCK_TIMED : l->pshared ? RT_BLOCK_EXTERNAL
                              : mode == RL_MODE_READ ? RT_BLOCK_RDLOCK : RT_BLOCK_LOCK;
         if (rt_sched_token_mode() && how_blocked != RT_BLOCK_TIMED && how_blocked != RT_BLOCK_EXTERNAL &&
@@ -89,6 +90,7 @@ static int rw_acquire(pthread_rwlock_t *rw, int mode, rw_how how, const struct t
     if (rc == 0) {
         rt_after_acquire(t, &acq);
         rt_hb_acquire(t, l);
+        rt_timeline(t, RT_TL_ACQUIRED, l);
     }
     rt_leave(t);
     errno = saved;
@@ -121,6 +123,7 @@ RT_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *rw)
         rt_sched_point(t, RT_OP_UNLOCK, l->index, 0);
         rt_before_release(t, l, RT_CALLER_PC, &foreign);
         rt_hb_release(t, l);
+        rt_timeline(t, RT_TL_UNLOCK, l);
     }
     int rc = rt_real.rwlock_unlock(rw);
     if (l) {

@@ -156,6 +156,7 @@ typedef struct rt_thread {
     uint64_t sched_progress_seen;  /* watchdog: progress at the last look, for the fallback */
     rl_vclock vc;                  /* happens-before clock (hb.c); written by this thread only */
     int confirm_paused;            /* confirm.c: has paused at a cycle site */
+    struct rt_timeline *timeline;  /* timeline.c: recent lock events, or NULL */
     struct rt_thread *next;        /* registry list */
 } rt_thread;
 
@@ -185,6 +186,8 @@ typedef struct rt_state {
     uint64_t pct_steps;             /* change points are drawn from steps [1, pct_steps] */
     _Atomic int hb_on;              /* happens-before tracking: on from the first shared variable */
     int lockset;                    /* also run Eraser's lockset algorithm on shared variables */
+    int timeline;                   /* record per-thread lock events for the report's timeline */
+    uint64_t start_ns;              /* CLOCK_MONOTONIC at init: timeline time zero */
     pthread_key_t thread_key;       /* its destructor ends threads that exit by unwinding */
 } rt_state;
 
@@ -343,6 +346,17 @@ void rt_vars_log_totals(void);               /* rt.lock held: U lines, at exit *
 extern int rt_confirm_sites;                 /* 0: confirmation is off (the common case) */
 void rt_confirm_init(void);
 void rt_confirm_point(rt_thread *t, uintptr_t pc);
+
+/* ---- timeline.c ---- */
+enum { RT_TL_LOCK = 1, RT_TL_ACQUIRED, RT_TL_UNLOCK, RT_TL_WAIT, RT_TL_WAKE };
+void rt_timeline_record(rt_thread *t, int op, const rt_lock *l);
+void rt_timeline_flush(rt_thread *t);        /* rt.lock held */
+void rt_timeline_flush_all(const char *mark); /* rt.lock held */
+static inline void rt_timeline(rt_thread *t, int op, const rt_lock *l)
+{
+    if (__builtin_expect(rt.timeline, 0))
+        rt_timeline_record(t, op, l);
+}
 
 /* ---- watchdog.c ---- */
 void rt_watchdog_start(void);

@@ -96,6 +96,7 @@ void rt_stats_log(void)
 void rt_end_process_for_deadlock(void)
 {
     rt_real.mutex_lock(&rt.lock);
+    rt_timeline_flush_all("deadlock");
     rt_stats_log();
     log_exit_record("deadlock", 66);
     rt_real.mutex_unlock(&rt.lock);
@@ -149,6 +150,8 @@ static void parse_options(void)
             *eq = 0;
         if (strcmp(tok, "quiet") == 0)
             rt.quiet = strcmp(v, "0") != 0 && strcmp(v, "false") != 0;
+        else if (strcmp(tok, "timeline") == 0)
+            rt.timeline = strcmp(v, "0") != 0 && strcmp(v, "false") != 0;
         else if (strcmp(tok, "lockset") == 0)
             rt.lockset = strcmp(v, "0") != 0 && strcmp(v, "false") != 0;
         else if (strcmp(tok, "seed") == 0)
@@ -167,6 +170,9 @@ __attribute__((constructor(101))) static void rt_init(void)
 {
     rt_real_resolve();
     parse_options();
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    rt.start_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
     dl_iterate_phdr(find_self, (void *)(uintptr_t)&rt_init);
     void *warm[4];
     backtrace(warm, 4); /* loads the unwinder now, not inside a wrapper */
@@ -191,6 +197,7 @@ __attribute__((destructor)) static void rt_fini(void)
     if (t && t->tid == 0 && !t->ended) /* the main thread ends with the process */
         rt_thread_end(t, 0);
     rt_real.mutex_lock(&rt.lock);
+    rt_timeline_flush_all("exit");
     rt_stats_log();
     log_exit_record("exit", -1); /* the status is known to the parent */
     rt_real.mutex_unlock(&rt.lock);

@@ -70,6 +70,7 @@ void rt_thread_end(rt_thread *t, uintptr_t pc)
     rt_line_start(&ln, "t");
     rt_line_u64(&ln, t->tid);
     rt_line_end(&ln);
+    rt_timeline_flush(t);
     t->n_held = 0;
     if (t->held != t->inline_held) /* under rt.lock: the watchdog reads held stacks under it too */
         rt_pages_free(t->held, t->cap_held * sizeof *t->held);
