@@ -7,13 +7,19 @@
 
 #include "rt.h"
 
+/* One multiply and a shift: chains are few, and a collision costs at most a missed edge witness. */
 static uint64_t chain_step(uint64_t prev, const rt_lock *l, int mode, bool trylock)
 {
-    return rt_mix64(prev ^ ((uint64_t)l->index << 2 | (uint64_t)mode << 1 | (trylock ? 1u : 0u)) ^
-                    0x51ed270b0b9d3a4fULL) | 1;
+    uint64_t x = (prev ^ ((uint64_t)l->index << 2 | (uint64_t)mode << 1 | (trylock ? 1u : 0u))) * 0x9e3779b97f4a7c15ULL;
+    return (x ^ (x >> 29)) | 1;
 }
 
-static uint64_t chain_base(const rt_thread *t) { return rt_mix64(0xa0761d6478bd642fULL + t->tid); }
+static uint64_t chain_base(rt_thread *t)
+{
+    if (__builtin_expect(!t->chain_base, 0))
+        t->chain_base = rt_mix64(0xa0761d6478bd642fULL + t->tid) | 1;
+    return t->chain_base;
+}
 
 rt_held *rt_held_find(rt_thread *t, const rt_lock *l)
 {
@@ -35,6 +41,10 @@ static void recompute_keys(rt_thread *t, uint32_t from)
 void rt_held_remove(rt_thread *t, rt_held *h)
 {
     uint32_t i = (uint32_t)(h - t->held);
+    if (i + 1 == t->n_held) { /* the common case: the most recent lock */
+        t->n_held--;
+        return;
+    }
     memmove(&t->held[i], &t->held[i + 1], (t->n_held - i - 1) * sizeof *h);
     t->n_held--;
     if (i < t->n_held)

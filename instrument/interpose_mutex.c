@@ -82,13 +82,12 @@ static int mutex_acquire(pthread_mutex_t *m, const struct timespec *abstime, boo
     return rc;
 }
 
+/* errno: the real functions report through their return value, and the runtime's slow paths
+ * (stack capture, mmap, log writes) restore errno themselves. */
 RT_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
 {
     rt_real_resolve();
-    int saved = errno;
-    int rc = mutex_acquire(m, NULL, false, RT_CALLER_PC);
-    errno = saved;
-    return rc;
+    return mutex_acquire(m, NULL, false, RT_CALLER_PC);
 }
 
 RT_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m)
@@ -115,7 +114,6 @@ RT_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
     rt_thread *t = rt_enter();
     if (!t)
         return rt_real.mutex_unlock(m);
-    int saved = errno;
     rt_lock *l = rt_object_get(m, RT_KIND_MUTEX, RT_CALLER_PC);
     bool foreign = false;
     if (l) {
@@ -129,7 +127,6 @@ RT_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
         rt_after_release(t, l, foreign, rc);
         rt_sched_notify(l);
     }
-    errno = saved;
     rt_leave(t);
     return rc;
 }

@@ -6,47 +6,19 @@
  * Invariant: at most half the slots are used. */
 #include "rt.h"
 
-typedef struct slot {
-    _Atomic uintptr_t key;
-    _Atomic(rt_lock *) value;
-} slot;
+_Atomic(rt_table *) rt_current_table;
 
-typedef struct table {
-    size_t mask;  /* slots - 1 */
-    size_t used;  /* slots with a key; rt.lock */
-    slot slots[];
-} table;
-
-static _Atomic(table *) current_table;
-
-/* Fibonacci hashing: one multiply; the high bits are the well-mixed ones. */
-static size_t addr_hash(uintptr_t a) { return (size_t)(((uint64_t)a * 0x9e3779b97f4a7c15ULL) >> 24); }
-
-rt_lock *rt_table_lookup(uintptr_t addr)
+static rt_table *table_new(size_t slots)
 {
-    table *t = atomic_load_explicit(&current_table, memory_order_acquire);
-    if (!t)
-        return NULL;
-    for (size_t i = addr_hash(addr) & t->mask;; i = (i + 1) & t->mask) {
-        uintptr_t k = atomic_load_explicit(&t->slots[i].key, memory_order_acquire);
-        if (k == addr)
-            return atomic_load_explicit(&t->slots[i].value, memory_order_acquire);
-        if (k == 0)
-            return NULL;
-    }
-}
-
-static table *table_new(size_t slots)
-{
-    table *t = rt_pages_alloc(sizeof(table) + slots * sizeof(slot));
+    rt_table *t = rt_pages_alloc(sizeof(rt_table) + slots * sizeof(rt_table_slot));
     if (t)
         t->mask = slots - 1;
     return t;
 }
 
-static void table_put(table *t, uintptr_t addr, rt_lock *obj)
+static void table_put(rt_table *t, uintptr_t addr, rt_lock *obj)
 {
-    for (size_t i = addr_hash(addr) & t->mask;; i = (i + 1) & t->mask) {
+    for (size_t i = rt_addr_hash(addr) & t->mask;; i = (i + 1) & t->mask) {
         uintptr_t k = atomic_load_explicit(&t->slots[i].key, memory_order_relaxed);
         if (k == addr) {
             atomic_store_explicit(&t->slots[i].value, obj, memory_order_release);
@@ -63,10 +35,10 @@ static void table_put(table *t, uintptr_t addr, rt_lock *obj)
 
 void rt_table_publish(uintptr_t addr, rt_lock *obj)
 {
-    table *t = atomic_load_explicit(&current_table, memory_order_relaxed);
+    rt_table *t = atomic_load_explicit(&rt_current_table, memory_order_relaxed);
     if (!t || (t->used + 1) * 2 > t->mask + 1) {
         size_t slots = t ? (t->mask + 1) * 2 : 4096;
-        table *bigger = table_new(slots);
+        rt_table *bigger = table_new(slots);
         if (!bigger) {
             if (t && t->used + 1 < t->mask + 1) { /* still room: keep going, just fuller */
                 table_put(t, addr, obj);
@@ -82,7 +54,7 @@ void rt_table_publish(uintptr_t addr, rt_lock *obj)
                     table_put(bigger, k, atomic_load_explicit(&t->slots[i].value, memory_order_relaxed));
             }
         }
-        atomic_store_explicit(&current_table, bigger, memory_order_release);
+        atomic_store_explicit(&rt_current_table, bigger, memory_order_release);
         t = bigger;
     }
     table_put(t, addr, obj);

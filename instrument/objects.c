@@ -83,11 +83,9 @@ rt_lock *rt_object_init(const void *addr, rt_kind kind, int mtype, int pshared, 
     return l;
 }
 
-rt_lock *rt_object_get(const void *addr, rt_kind kind, uintptr_t pc)
+rt_lock *rt_object_get_slow(const void *addr, rt_kind kind, uintptr_t pc)
 {
-    rt_lock *l = rt_table_lookup((uintptr_t)addr);
-    if (l && l->kind == kind && !atomic_load_explicit(&l->destroyed, memory_order_acquire))
-        return l;
+    rt_lock *l;
     (void)pc;
     rt_stack st;
     rt_stack_capture(&st);

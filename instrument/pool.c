@@ -2,6 +2,7 @@
  * program's malloc (which may be inside a lock of its own when a wrapper runs).
  * rt_pool_alloc: power-of-two size classes with free lists, carved from 1 MiB chunks; callers hold
  * rt.lock. Blocks above 256 KiB are mapped and unmapped directly. rt_pages_*: lock-free mmap. */
+#include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -22,7 +23,9 @@ static struct {
 
 void *rt_pages_alloc(size_t size)
 {
+    int saved_errno = errno;
     void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    errno = saved_errno;
     return p == MAP_FAILED ? NULL : p;
 }
 

@@ -137,6 +137,7 @@ typedef struct rt_thread {
     rt_held *held;                 /* held-lock stack, bottom first */
     uint32_t n_held, cap_held;
     uint32_t untracked;            /* holds beyond RT_HELD_LIMIT, not tracked */
+    uint64_t chain_base;           /* chain key of the empty held stack (from tid), 0 until used */
     rt_held inline_held[RT_INLINE_HELD];
     int in_runtime;                /* re-entry guard */
     uint64_t acquisitions;         /* successful acquisitions, flushed at thread end */
@@ -201,7 +202,31 @@ void *rt_pages_alloc(size_t size);         /* lock-free mmap, zeroed */
 void rt_pages_free(void *p, size_t size);
 
 /* ---- lock_table.c: address -> object, lock-free lookup ---- */
-rt_lock *rt_table_lookup(uintptr_t addr);             /* no lock */
+typedef struct rt_table_slot {
+    _Atomic uintptr_t key;
+    _Atomic(rt_lock *) value;
+} rt_table_slot;
+typedef struct rt_table {
+    size_t mask;  /* slots - 1 */
+    size_t used;  /* slots with a key; rt.lock */
+    rt_table_slot slots[];
+} rt_table;
+extern _Atomic(rt_table *) rt_current_table;
+/* Fibonacci hashing: one multiply; the high bits are the well-mixed ones. */
+static inline size_t rt_addr_hash(uintptr_t a) { return (size_t)(((uint64_t)a * 0x9e3779b97f4a7c15ULL) >> 24); }
+static inline rt_lock *rt_table_lookup(uintptr_t addr) /* no lock */
+{
+    rt_table *t = atomic_load_explicit(&rt_current_table, memory_order_acquire);
+    if (!t)
+        return NULL;
+    for (size_t i = rt_addr_hash(addr) & t->mask;; i = (i + 1) & t->mask) {
+        uintptr_t k = atomic_load_explicit(&t->slots[i].key, memory_order_acquire);
+        if (k == addr)
+            return atomic_load_explicit(&t->slots[i].value, memory_order_acquire);
+        if (k == 0)
+            return NULL;
+    }
+}
 void rt_table_publish(uintptr_t addr, rt_lock *obj);  /* rt.lock held */
 
 /* ---- chain_set.c: held-chain key -> stack uid, lock-free lookup ---- */
@@ -210,7 +235,14 @@ void rt_chain_insert(uint64_t key, uint64_t stack);   /* rt.lock held */
 
 /* ---- objects.c ---- */
 /* The object at addr of the given kind, created (with its init stack) if unknown or destroyed. */
-rt_lock *rt_object_get(const void *addr, rt_kind kind, uintptr_t pc);
+rt_lock *rt_object_get_slow(const void *addr, rt_kind kind, uintptr_t pc);
+static inline rt_lock *rt_object_get(const void *addr, rt_kind kind, uintptr_t pc)
+{
+    rt_lock *l = rt_table_lookup((uintptr_t)addr);
+    if (__builtin_expect(l && l->kind == kind && !atomic_load_explicit(&l->destroyed, memory_order_acquire), 1))
+        return l;
+    return rt_object_get_slow(addr, kind, pc);
+}
 /* A new object at addr from an init call (a new generation). pshared/mtype as given. */
 rt_lock *rt_object_init(const void *addr, rt_kind kind, int mtype, int pshared, uintptr_t pc);
 void rt_object_destroyed(rt_lock *l);
@@ -248,7 +280,6 @@ static inline rt_thread *rt_enter(void)
 }
 static inline void rt_leave(rt_thread *t)
 {
-    rt_progress(t);
     t->in_runtime = 0;
 }
 static inline void rt_block_begin(rt_thread *t, rt_block what, void *obj, uintptr_t pc)

@@ -2,6 +2,7 @@
  * pointers) and logs them once each. Capture happens with no runtime lock held: the unwinder takes the
  * loader's lock. Logging deduplicates identical stacks by hash, under rt.lock. Frames inside the
  * runtime itself are dropped, so a stack starts at the program's call into pthreads. */
+#include <errno.h>
 #include <execinfo.h>
 #include <string.h>
 
@@ -9,6 +10,7 @@
 
 void rt_stack_capture(rt_stack *s)
 {
+    int saved_errno = errno;
     void *raw[RT_MAX_FRAMES + 8];
     int n = backtrace(raw, RT_MAX_FRAMES + 8);
     s->n = 0;
@@ -19,6 +21,7 @@ void rt_stack_capture(rt_stack *s)
         s->pcs[s->n++] = pc;
     }
     rt_modules_log_if_changed();
+    errno = saved_errno;
 }
 
 /* Stack dedup table: hash of pcs -> uid; open addressing, grown under rt.lock. */
