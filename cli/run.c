@@ -427,6 +427,15 @@ int rl_cli_run(int argc, char **argv)
         .children = kids,
         .n_children = n_kids,
     };
+    bool main_seen = false;
+    for (size_t k = 0; k < log.n_procs; k++)
+        main_seen |= log.procs[k].pid == child;
+    if (instrumented && !main_seen) {
+        /* the runtime never started in the program: nothing was checked, say so rather than "clean" */
+        fprintf(stderr, "racelab: warning: racelab's runtime did not start inside '%s' (the preload failed?): "
+                        "nothing was checked\n", prog_argv[0]);
+        info.instrumented = false;
+    }
     json_t *report = rl_report_build(&log, &info);
     if (tsan) {
         size_t skipped = 0;

@@ -220,7 +220,8 @@ static long access_var(racelab_shared *v, acc_kind kind, long arg, uintptr_t pc)
         rl_race_on_write(&var->race, &t->vc, &now, &rep, a);
         rl_lostupdate_on_add(&var->lu, t->tid, arg, before);
     }
-    if (rt.lockset && t->n_held <= 256) { /* deeper holds: not checked (Eraser needs the full set) */
+    /* Eraser: atomic adds need no lock; deeper holds than 256 are not checked (it needs the full set) */
+    if (rt.lockset && kind != ACC_ADD && t->n_held <= 256) {
         uint32_t held[256];
         uint32_t n = t->n_held;
         for (uint32_t i = 0; i < n; i++)

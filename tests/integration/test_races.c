@@ -1,0 +1,335 @@
+/* test_races.c: data races, lost updates and seeded schedules, through `racelab run --json`.
+ *
+ * Suite "counter": unsafe_counter under pct seeds 1..100, where every lost-update finding must add up
+ *   exactly (consistent, lost == expected - actual, actual == what the program printed) and at least
+ *   90 of the 100 seeds must lose an update; locked_counter under pct seeds 1..30 finds nothing.
+ * Suite "replay": a serial or pct seed gives the same event hash and the same result on every run;
+ *   different seeds give different hashes. random mode reports its mode and exact accounting.
+ * Suite "handoff": the tests/programs/hb_*.c programs, each ordering its accesses by one kind of
+ *   synchronisation (semaphore, condition variable, create/join, mutex, barrier), find nothing under
+ *   native, serial and pct schedules: happens-before must follow every one of those edges.
+ * Suite "race": race_write_write and race_read_write find exactly one data race of the right kind
+ *   under every schedule; atomic_add_ok finds nothing; lost_update_nonunit accounts for updates of 3.
+ * Suite "lockset": --lockset adds an Eraser finding on unsafe_counter and none on hb_mutex_handoff.
+ * Suite "schedule_cli": malformed --schedule and --seed are usage errors (exit 2).
+ *
+ * Deterministic: every assertion holds on every schedule the seed or the OS can produce; the pct
+ * threshold (>= 90 of 100) is over fixed seeds, which replay the same interleaving every time.
+ */
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "run_racelab.h"
+
+#define LAB(name) RACELAB_LAB_DIR "/" name
+#define PROGRAM(name) RACELAB_TEST_PROGRAMS "/" name
+#define MAX_RUN_ARGS 32
+
+static const char *const n100[] = {"-n", "100", NULL}; /* 2 threads x 100 increments */
+
+/* Runs `racelab run --json REPORT [--schedule MODE] [--seed SEED] [OPTION] -- PROGRAM ARGS...`.
+ * mode NULL: no --schedule; seed < 0: no --seed; option NULL: none; args NULL: none. */
+static void run_racelab_on(rl_run *run, const char *program, const char *mode, long seed,
+                           const char *option, const char *const args[])
+{
+    char seed_text[32];
+    snprintf(seed_text, sizeof seed_text, "%ld", seed);
+    const char *argv[MAX_RUN_ARGS + 1];
+    size_t n = 0;
+    argv[n++] = "run";
+    argv[n++] = "--json";
+    argv[n++] = RL_REPORT;
+    if (mode) {
+        argv[n++] = "--schedule";
+        argv[n++] = mode;
+    }
+    if (seed >= 0) {
+        argv[n++] = "--seed";
+        argv[n++] = seed_text;
+    }
+    if (option)
+        argv[n++] = option;
+    argv[n++] = "--";
+    argv[n++] = program;
+    for (size_t i = 0; args && args[i] && n < MAX_RUN_ARGS; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    rl_run_racelab(run, argv);
+}
+
+/* The A in "expected E, got A" on the program's stdout, or RL_MISSING. */
+static long long printed_got(const rl_run *run)
+{
+    const char *at = run->out ? strstr(run->out, "got ") : NULL;
+    long long got;
+    return at && sscanf(at, "got %lld", &got) == 1 ? got : RL_MISSING;
+}
+
+/* Number of data-race findings on `variable` whose "method" is `method`. */
+static size_t races_on(rl_run *run, const char *variable, const char *method)
+{
+    size_t count = 0;
+    json_t *finding;
+    for (size_t i = 0; (finding = rl_finding(run, "data-race", i)) != NULL; i++)
+        count += strcmp(rl_str_at(run, finding, "variable"), variable) == 0 &&
+                 strcmp(rl_str_at(run, finding, "method"), method) == 0;
+    return count;
+}
+
+/* The lost-update accounting of one run adds up: at most one lost-update finding, about `variable`,
+ * with "expected" `expected`, "actual" what the program printed, "consistent" true, lost == expected
+ * - actual, lost > 0 and a multiple of `unit`, and a trace showing at least one stale store. With no
+ * finding the program must have printed `expected` (nothing was lost, so none was missed).
+ * Returns whether there was a lost-update finding. */
+static bool expect_exact_lost_updates(rl_run *run, const char *variable, long long expected,
+                                      long long unit)
+{
+    long long got = printed_got(run);
+    rl_expect(run, ne(i64, got, RL_MISSING));
+    size_t count = rl_count(run, "lost-update");
+    rl_expect(run, le(sz, count, 1));
+    if (count == 0) {
+        rl_expect(run, eq(i64, got, expected));
+        return false;
+    }
+    json_t *lost = rl_finding(run, "lost-update", 0);
+    long long actual = rl_int_at(run, lost, "actual");
+    long long lost_updates = rl_int_at(run, lost, "lost");
+    rl_expect(run, eq(str, rl_str_at(run, lost, "variable"), (char *)variable));
+    rl_expect(run, eq(int, rl_bool_at(run, lost, "consistent"), 1));
+    rl_expect(run, eq(i64, rl_int_at(run, lost, "expected"), expected));
+    rl_expect(run, eq(i64, actual, got));
+    rl_expect(run, eq(i64, lost_updates, expected - actual));
+    rl_expect(run, gt(i64, lost_updates, 0));
+    rl_expect(run, eq(i64, lost_updates % unit, 0));
+
+    json_t *trace = json_object_get(lost, "trace");
+    bool has_trace = json_is_array(trace) && json_array_size(trace) > 0;
+    rl_expect(run, has_trace);
+    bool stale = false;
+    size_t i;
+    json_t *step;
+    json_array_foreach(trace, i, step) stale = stale || json_is_true(json_object_get(step, "stale"));
+    rl_expect(run, stale);
+    return true;
+}
+
+/* One unsafe_counter -n 100 run: the race on counter is always seen, the program ran to its end and
+ * the accounting adds up. Returns whether an update was lost. */
+static bool expect_unsafe_counter_run(rl_run *run)
+{
+    rl_expect_report(run);
+    rl_expect(run, eq(int, run->status, 66));
+    rl_expect(run, eq(i64, rl_int_at(run, NULL, "exit.status"), 0));
+    rl_expect(run, ge(sz, races_on(run, "counter", "happens-before"), 1));
+    return expect_exact_lost_updates(run, "counter", 200, 1);
+}
+
+/* ---- counter ---------------------------------------------------------------------------------- */
+
+Test(counter, unsafe_counter_pct_seeds_1_to_100_account_exactly)
+{
+    size_t runs_with_loss = 0;
+    for (long seed = 1; seed <= 100; seed++) {
+        rl_run run;
+        run_racelab_on(&run, LAB("unsafe_counter"), "pct", seed, NULL, n100);
+        rl_expect(&run, eq(str, rl_str_at(&run, NULL, "schedule.mode"), "pct"));
+        rl_expect(&run, eq(i64, rl_int_at(&run, NULL, "schedule.seed"), seed));
+        runs_with_loss += expect_unsafe_counter_run(&run);
+        rl_run_free(&run);
+    }
+    cr_assert(ge(sz, runs_with_loss, 90),
+              "pct lost an update in only %zu of 100 runs of unsafe_counter -n 100 (seeds 1..100)",
+              runs_with_loss);
+}
+
+Test(counter, locked_counter_pct_seeds_1_to_30_find_nothing)
+{
+    for (long seed = 1; seed <= 30; seed++) {
+        rl_run run;
+        run_racelab_on(&run, LAB("locked_counter"), "pct", seed, NULL, n100);
+        rl_expect_normal_exit(&run, "");
+        rl_expect(&run, eq(i64, printed_got(&run), 200));
+        rl_run_free(&run);
+    }
+}
+
+/* ---- replay ----------------------------------------------------------------------------------- */
+
+/* Runs unsafe_counter -n 100 under mode/seed `times` times; every run must give the same event hash
+ * and the same printed result. Leaves the hash in hash (size 64). */
+static void expect_replays(const char *mode, long seed, int times, char hash[64])
+{
+    long long first_got = RL_MISSING;
+    for (int i = 0; i < times; i++) {
+        rl_run run;
+        run_racelab_on(&run, LAB("unsafe_counter"), mode, seed, NULL, n100);
+        expect_unsafe_counter_run(&run);
+        rl_expect(&run, eq(str, rl_str_at(&run, NULL, "schedule.mode"), (char *)mode));
+        char *event_hash = rl_str_at(&run, NULL, "schedule.event_hash");
+        rl_expect(&run, eq(int, strncmp(event_hash, "0x", 2), 0));
+        if (i == 0) {
+            snprintf(hash, 64, "%s", event_hash);
+            first_got = printed_got(&run);
+        }
+        cr_assert(eq(str, event_hash, hash), "%s run %d of %d: a different event hash%s", mode,
+                  i + 1, times, rl_describe(&run));
+        cr_assert(eq(i64, printed_got(&run), first_got), "%s run %d of %d: a different result%s",
+                  mode, i + 1, times, rl_describe(&run));
+        rl_run_free(&run);
+    }
+}
+
+Test(replay, serial_seed_7_twenty_times)
+{
+    char hash7[64], hash8[64];
+    expect_replays("serial", 7, 20, hash7);
+    expect_replays("serial", 8, 1, hash8);
+    cr_assert(ne(str, hash7, hash8), "serial seeds 7 and 8 both gave event hash %s", hash7);
+}
+
+Test(replay, pct_seed_11_ten_times)
+{
+    char hash11[64], hash12[64];
+    expect_replays("pct", 11, 10, hash11);
+    expect_replays("pct", 12, 1, hash12);
+    cr_assert(ne(str, hash11, hash12), "pct seeds 11 and 12 both gave event hash %s", hash11);
+}
+
+Test(replay, random_seed_5)
+{
+    rl_run run;
+    run_racelab_on(&run, LAB("unsafe_counter"), "random", 5, NULL, n100);
+    expect_unsafe_counter_run(&run);
+    rl_expect(&run, eq(str, rl_str_at(&run, NULL, "schedule.mode"), "random"));
+    rl_expect(&run, eq(i64, rl_int_at(&run, NULL, "schedule.seed"), 5));
+    rl_run_free(&run);
+}
+
+/* ---- handoff ---------------------------------------------------------------------------------- */
+
+/* The program finds nothing and exits 0 under native, serial seed 1 and pct seed 1. */
+static void expect_clean_under_every_schedule(const char *program)
+{
+    static const char *const modes[] = {"native", "serial", "pct"};
+    for (size_t i = 0; i < sizeof modes / sizeof *modes; i++) {
+        rl_run run;
+        run_racelab_on(&run, program, modes[i], strcmp(modes[i], "native") ? 1 : -1, NULL, NULL);
+        rl_expect_normal_exit(&run, "");
+        rl_run_free(&run);
+    }
+}
+
+Test(handoff, semaphore) { expect_clean_under_every_schedule(PROGRAM("hb_sem_handoff")); }
+Test(handoff, condition_variable) { expect_clean_under_every_schedule(PROGRAM("hb_cond_handoff")); }
+Test(handoff, create_and_join) { expect_clean_under_every_schedule(PROGRAM("hb_join_handoff")); }
+Test(handoff, mutex) { expect_clean_under_every_schedule(PROGRAM("hb_mutex_handoff")); }
+Test(handoff, barrier) { expect_clean_under_every_schedule(PROGRAM("hb_barrier_handoff")); }
+
+/* ---- race ------------------------------------------------------------------------------------- */
+
+/* Under native and serial seeds 1..5: exactly one finding, a happens-before data race on x whose
+ * "race" is race_a or race_b, two accesses; the program exited 0. */
+static void expect_one_race(const char *program, const char *race_a, const char *race_b)
+{
+    for (long seed = 0; seed <= 5; seed++) {
+        rl_run run;
+        run_racelab_on(&run, program, seed == 0 ? "native" : "serial", seed == 0 ? -1 : seed, NULL,
+                       NULL);
+        rl_expect_normal_exit(&run, "data-race");
+        rl_expect(&run, eq(sz, rl_count(&run, "data-race"), 1));
+        json_t *race = rl_finding(&run, "data-race", 0);
+        rl_expect(&run, eq(str, rl_str_at(&run, race, "variable"), "x"));
+        rl_expect(&run, eq(str, rl_str_at(&run, race, "method"), "happens-before"));
+        char *kind = rl_str_at(&run, race, "race");
+        rl_expect(&run, strcmp(kind, race_a) == 0 || strcmp(kind, race_b) == 0);
+        json_t *accesses = json_object_get(race, "accesses");
+        rl_expect(&run, eq(sz, json_array_size(accesses), 2));
+        rl_expect(&run, ne(i64, rl_int_at(&run, race, "accesses.0.thread"),
+                           rl_int_at(&run, race, "accesses.1.thread")));
+        rl_run_free(&run);
+    }
+}
+
+Test(race, write_write) { expect_one_race(PROGRAM("race_write_write"), "write-write", "write-write"); }
+Test(race, read_write) { expect_one_race(PROGRAM("race_read_write"), "read-write", "write-read"); }
+
+Test(race, atomic_add_finds_nothing)
+{
+    static const char *const modes[] = {"native", "serial", "pct"};
+    for (size_t i = 0; i < sizeof modes / sizeof *modes; i++) {
+        rl_run run;
+        run_racelab_on(&run, PROGRAM("atomic_add_ok"), modes[i], strcmp(modes[i], "native") ? 1 : -1,
+                       NULL, NULL);
+        rl_expect_normal_exit(&run, "");
+        rl_expect(&run, eq(i64, printed_got(&run), 2000));
+        rl_run_free(&run);
+    }
+}
+
+Test(race, lost_update_nonunit_pct_seeds_1_to_20)
+{
+    for (long seed = 1; seed <= 20; seed++) {
+        rl_run run;
+        run_racelab_on(&run, PROGRAM("lost_update_nonunit"), "pct", seed, NULL, NULL);
+        rl_expect_report(&run);
+        rl_expect(&run, eq(int, run.status, 66));
+        rl_expect(&run, eq(i64, rl_int_at(&run, NULL, "exit.status"), 0));
+        rl_expect(&run, ge(sz, races_on(&run, "x", "happens-before"), 1));
+        expect_exact_lost_updates(&run, "x", 300, 3);
+        rl_run_free(&run);
+    }
+}
+
+/* ---- lockset ---------------------------------------------------------------------------------- */
+
+Test(lockset, unsafe_counter_breaks_the_lockset)
+{
+    rl_run run;
+    run_racelab_on(&run, LAB("unsafe_counter"), NULL, -1, "--lockset", n100);
+    rl_expect_report(&run);
+    rl_expect(&run, eq(int, run.status, 66));
+    rl_expect(&run, ge(sz, races_on(&run, "counter", "lockset"), 1));
+    rl_expect(&run, ge(sz, races_on(&run, "counter", "happens-before"), 1));
+    rl_run_free(&run);
+}
+
+Test(lockset, mutex_handoff_keeps_the_lockset)
+{
+    rl_run run;
+    run_racelab_on(&run, PROGRAM("hb_mutex_handoff"), NULL, -1, "--lockset", NULL);
+    rl_expect_normal_exit(&run, "");
+    rl_run_free(&run);
+    run_racelab_on(&run, PROGRAM("hb_mutex_handoff"), "pct", 1, "--lockset", NULL);
+    rl_expect_normal_exit(&run, "");
+    rl_run_free(&run);
+}
+
+/* ---- schedule_cli ----------------------------------------------------------------------------- */
+
+/* racelab exits 2 without running the program. */
+static void expect_usage_error(const char *const args[])
+{
+    rl_run run;
+    rl_run_racelab(&run, args);
+    rl_expect(&run, run.started && !run.timed_out);
+    rl_expect(&run, eq(int, run.status, 2));
+    rl_expect(&run, eq(str, run.out, "")); /* unsafe_counter never ran */
+    rl_run_free(&run);
+}
+
+Test(schedule_cli, unknown_schedule)
+{
+    expect_usage_error((const char *const[]){"run", "--schedule", "bogus", "--",
+                                             LAB("unsafe_counter"), "-n", "100", NULL});
+}
+
+Test(schedule_cli, seed_not_a_number)
+{
+    expect_usage_error(
+        (const char *const[]){"run", "--seed", "abc", "--", LAB("unsafe_counter"), "-n", "100", NULL});
+    expect_usage_error((const char *const[]){"run", "--schedule", "pct", "--seed", "abc", "--",
+                                             LAB("unsafe_counter"), "-n", "100", NULL});
+}
