@@ -270,10 +270,12 @@ static void parse_line(rl_eventlog *log, char *line, rl_ev_proc **curp)
         cur->live_cycle_len[k] = n;
         cur->n_live_cycles++;
     } else if (strcmp(tag, "C") == 0) {
-        if (split(line + 1, t, 4) < 4) { log->malformed++; return; }
+        size_t nc = split(line + 1, t, 5);
+        if (nc < 4) { log->malformed++; return; }
         cur->has_stats = true;
         cur->stat_threads = num(t[0]); cur->stat_locks = num(t[1]);
         cur->stat_edges = num(t[2]); cur->stat_acquisitions = num(t[3]);
+        cur->stat_max_live = nc > 4 ? num(t[4]) : 0;
     } else if (strcmp(tag, "V") == 0) {
         if (split(line + 1, t, 3) < 3) { log->malformed++; return; }
         rl_ev_var *v = push(&cur->vars, &cur->n_vars, sizeof *v);
@@ -316,7 +318,13 @@ static void parse_line(rl_eventlog *log, char *line, rl_ev_proc **curp)
             v->actual = strtoll(t[1], NULL, 10); v->expected = strtoll(t[2], NULL, 10);
             v->lost_value = strtoll(t[3], NULL, 10); v->lost_writes = num(t[4]); v->stale_stores = num(t[5]);
             v->version = num(t[6]); v->outside_writes = num(t[7]); v->nomem = num(t[8]) != 0;
-            v->lost_since_assignment = strtoll(t[9], NULL, 10); v->lost_updates = num(t[10]);
+            v->lost_since_assignment = strtoll(t[9], NULL, 10);
+            char *extra[5] = { 0 };
+            size_t ne = split(t[10], extra, 4); /* lost_updates [accesses locked threads] */
+            v->lost_updates = ne > 0 ? num(extra[0]) : 0;
+            if (ne >= 4) {
+                v->accesses = num(extra[1]); v->locked_accesses = num(extra[2]); v->threads = num(extra[3]);
+            }
         } else if (strcmp(tag, "Q") == 0) {
             v->has_trace = true; v->trace_tid = (uint32_t)num(t[1]); v->trace_skipped = num(t[2]);
         } else {

@@ -65,6 +65,7 @@ typedef struct rl_ev_var {
     bool has_totals;             /* U line seen */
     int64_t actual, expected, lost_value, lost_since_assignment;
     uint64_t lost_updates;
+    uint64_t accesses, locked_accesses, threads;  /* how it was used */
     uint64_t lost_writes, stale_stores, version, outside_writes;
     bool nomem;
     bool has_trace; uint32_t trace_tid; uint64_t trace_skipped;
@@ -88,7 +89,7 @@ typedef struct rl_ev_proc {
     char **notes; size_t n_notes;
     uint64_t **live_cycles; size_t *live_cycle_len; size_t n_live_cycles;
     bool has_stats;
-    uint64_t stat_threads, stat_locks, stat_edges, stat_acquisitions;
+    uint64_t stat_threads, stat_locks, stat_edges, stat_acquisitions, stat_max_live;
     rl_ev_var *vars; size_t n_vars;
     rl_ev_race *races; size_t n_races;
     rl_ev_lockset *lockset; size_t n_lockset;

@@ -801,7 +801,8 @@ json_t *rl_report_build(const rl_eventlog *log, const rl_run_info *info)
     json_t *findings = json_array(), *procs = json_array(), *args = json_array();
     for (int i = 0; i < info->n_args; i++)
         json_array_append_new(args, json_string(info->args[i]));
-    uint64_t threads = 0, locks = 0, edges = 0, acq = 0;
+    uint64_t threads = 0, locks = 0, edges = 0, acq = 0, max_live = 0;
+    json_t *variables = json_array();
     for (size_t i = 0; i < log->n_procs; i++) {
         const rl_ev_proc *p = &log->procs[i];
         json_t *pf = json_array();
@@ -818,6 +819,20 @@ json_t *rl_report_build(const rl_eventlog *log, const rl_run_info *info)
         locks += p->stat_locks;
         edges += p->stat_edges;
         acq += p->stat_acquisitions;
+        if (p->stat_max_live > max_live)
+            max_live = p->stat_max_live;
+        for (size_t k = 0; k < p->n_vars; k++) {
+            const rl_ev_var *v = &p->vars[k];
+            json_t *vj = json_pack("{s:s,s:i,s:I}", "name", v->name ? v->name : "", "pid", p->pid, "initial",
+                                   (json_int_t)v->initial);
+            if (v->has_totals) {
+                json_object_set_new(vj, "final", json_integer(v->actual));
+                json_object_set_new(vj, "accesses", json_integer((json_int_t)v->accesses));
+                json_object_set_new(vj, "locked_accesses", json_integer((json_int_t)v->locked_accesses));
+                json_object_set_new(vj, "threads", json_integer((json_int_t)v->threads));
+            }
+            json_array_append_new(variables, vj);
+        }
         json_t *pj = json_pack("{s:i,s:i,s:s}", "pid", p->pid, "parent_pid", p->ppid, "program", p->exe ? p->exe : "");
         bool is_main = p->pid == info->main_pid;
         bool deadlocked = strcmp(p->exit_how, "deadlock") == 0;
@@ -890,9 +905,11 @@ json_t *rl_report_build(const rl_eventlog *log, const rl_run_info *info)
         json_object_set_new(report, "timeline", tl);
         json_decref(holder);
     }
-    json_object_set_new(report, "stats", json_pack("{s:I,s:I,s:I,s:I,s:I}", "processes", (json_int_t)log->n_procs,
+    json_object_set_new(report, "stats", json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "processes", (json_int_t)log->n_procs,
                                                    "threads", (json_int_t)threads, "locks", (json_int_t)locks,
-                                                   "edges", (json_int_t)edges, "acquisitions", (json_int_t)acq));
+                                                   "edges", (json_int_t)edges, "acquisitions", (json_int_t)acq,
+                                                   "max_concurrent_threads", (json_int_t)max_live));
+    json_object_set_new(report, "variables", variables);
     for (size_t i = 0; i < log->n_procs; i++)
         rl_symbolizer_free(b.syms[i]);
     free(b.syms);

@@ -20,6 +20,9 @@ static void *trampoline(void *p)
     rt_pool_free(p, sizeof a);
     rt_real.mutex_unlock(&rt.lock);
     rt_thread_set_self(a.thread);
+    int live = atomic_fetch_add(&rt.live_threads, 1) + 1;
+    for (int m = atomic_load(&rt.max_live_threads); live > m && !atomic_compare_exchange_weak(&rt.max_live_threads, &m, live);)
+        ;
     rt_sched_thread_started(a.thread);
     void *ret = a.start(a.arg);
     rt_thread_end(a.thread, 0);

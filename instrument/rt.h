@@ -175,6 +175,8 @@ typedef struct rt_state {
     rt_thread *threads;             /* registry */
     struct rt_var *vars;            /* shared variables, newest first (rt.lock) */
     _Atomic uint64_t ended_acquisitions;
+    _Atomic int live_threads;       /* threads running their start routine (and main) now */
+    _Atomic int max_live_threads;   /* the most at once: did the work really run concurrently? */
     uint64_t edges;                 /* distinct lock-order edges */
     uintptr_t self_lo, self_hi;     /* our own code's address range, to drop our frames */
     unsigned long long modules_seen; /* dl_iterate_phdr adds count already logged */

@@ -82,6 +82,7 @@ void rt_stats_log(void)
     rt_line_u64(&ln, rt.n_locks);
     rt_line_u64(&ln, rt.edges);
     rt_line_u64(&ln, acq);
+    rt_line_u64(&ln, (uint64_t)atomic_load(&rt.max_live_threads));
     rt_line_end(&ln);
     rt_line_start(&ln, "H");
     rt_line_str(&ln, schedule_name());
@@ -185,6 +186,8 @@ __attribute__((constructor(101))) static void rt_init(void)
     atomic_store_explicit(&rt.ready, 1, memory_order_release);
     rt_thread *main_thread = rt_self(); /* T0 */
     (void)main_thread;
+    atomic_store(&rt.live_threads, 1);
+    atomic_store(&rt.max_live_threads, 1);
     pthread_atfork(on_fork_prepare, on_fork_parent, on_fork_child);
     rt_watchdog_start();
 }

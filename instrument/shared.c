@@ -23,6 +23,9 @@ typedef struct rt_var {
     rl_race_state race;
     rl_lockset_state lockset;
     rl_lostupdate lu;
+    uint64_t accesses;         /* all accesses */
+    uint64_t locked_accesses;  /* accesses made while holding at least one lock */
+    uint64_t thread_mask;      /* threads that accessed it (tid % 64): how many shared it */
     struct rt_var *next;       /* rt.vars */
 } rt_var;
 
@@ -163,6 +166,9 @@ void rt_vars_log_totals(void)
         rt_line_u64(&ln, s.nomem ? 1 : 0);
         rt_line_i64(&ln, s.lost_since_assignment);
         rt_line_u64(&ln, s.lost_updates);
+        rt_line_u64(&ln, var->accesses);
+        rt_line_u64(&ln, var->locked_accesses);
+        rt_line_u64(&ln, (uint64_t)__builtin_popcountll(var->thread_mask));
         rt_line_end(&ln);
     }
 }
@@ -194,6 +200,9 @@ static long access_var(racelab_shared *v, acc_kind kind, long arg, uintptr_t pc)
     const rl_allocator *a = &rt_locked_pool_allocator;
 
     rt_real.mutex_lock(&var->m);
+    var->accesses++;
+    var->locked_accesses += t->n_held > 0;
+    var->thread_mask |= 1ull << (t->tid % 64);
     long result;
     rl_race_kind race;
     if (kind == ACC_LOAD) {

@@ -65,6 +65,8 @@ void rt_thread_end(rt_thread *t, uintptr_t pc)
     atomic_fetch_add(&rt.ended_acquisitions, t->acquisitions);
     t->acquisitions = 0;
     atomic_store(&t->alive, 0);
+    if (t->parent_tid >= 0) /* started through our pthread_create (counted in the trampoline) */
+        atomic_fetch_sub(&rt.live_threads, 1);
     rt_real.mutex_lock(&rt.lock);
     rt_line ln;
     rt_line_start(&ln, "t");
