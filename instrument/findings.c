@@ -47,15 +47,23 @@ bool rt_seen_once(uint64_t key) { return seen_insert(key | 1); }
 void rt_report_misuse(rt_thread *t, const char *kind, rt_lock *l, uintptr_t pc, const char *detail,
                       rt_lock *other)
 {
+    rt_report_misuse_at(t, kind, l, pc, detail, other, 0);
+}
+
+void rt_report_misuse_at(rt_thread *t, const char *kind, rt_lock *l, uintptr_t pc, const char *detail,
+                         rt_lock *other, uint64_t known_stack)
+{
     rt_stack st;
-    rt_stack_capture(&st);
+    st.n = 0;
+    if (!known_stack)
+        rt_stack_capture(&st);
     uint64_t key = 0xcbf29ce484222325ULL;
     for (const char *p = kind; *p; p++)
         key = (key ^ (unsigned char)*p) * 0x100000001b3ULL;
     key = rt_mix64(key ^ (l ? l->uid : 0) ^ rt_mix64(pc)) | 1;
     rt_real.mutex_lock(&rt.lock);
     if (seen_insert(key)) {
-        uint64_t stack = st.n ? rt_stack_log(&st) : rt_stack_log_pc(pc);
+        uint64_t stack = known_stack ? known_stack : st.n ? rt_stack_log(&st) : rt_stack_log_pc(pc);
         rt_line ln;
         rt_line_start(&ln, "F");
         rt_line_str(&ln, kind);

@@ -39,13 +39,28 @@ static int cond_wait_common(pthread_cond_t *c, pthread_mutex_t *m, const struct 
         rt_sched_point(t, RT_OP_COND_WAIT, cl->index, 0);
     rt_hb_release(t, ml);
     rt_timeline(t, RT_TL_WAIT, cl);
-    rt_sched_leave(t);
-    if (ml)
-        rt_sched_notify(ml); /* the wait releases the mutex */
-    rt_block_begin(t, abstime ? RT_BLOCK_TIMED : (ml && ml->pshared) ? RT_BLOCK_EXTERNAL : RT_BLOCK_COND, cl, pc);
-    int rc = abstime ? rt_real.cond_timedwait(c, m, abstime) : rt_real.cond_wait(c, m);
-    rt_block_end(t);
-    rt_sched_return(t);
+    int rc;
+    if (rt_sched_token_mode() && held && !abstime && cl && !ml->pshared) {
+        /* kept by the scheduler, so that a seed replays the same wake-ups: release the mutex, wait
+         * for a signal, take the mutex back (as the scheduler's lock path does) */
+        rt_real.mutex_unlock(m);
+        rt_sched_notify(ml);
+        rt_block_begin(t, RT_BLOCK_COND, cl, pc);
+        rt_sched_cond_wait(t, cl);
+        rt_block_end(t);
+        rt_block_begin(t, RT_BLOCK_LOCK, ml, pc);
+        while ((rc = rt_real.mutex_trylock(m)) == EBUSY)
+            rt_sched_wait_on(t, ml);
+        rt_block_end(t);
+    } else {
+        rt_sched_leave(t);
+        if (ml)
+            rt_sched_notify(ml); /* the wait releases the mutex */
+        rt_block_begin(t, abstime ? RT_BLOCK_TIMED : (ml && ml->pshared) ? RT_BLOCK_EXTERNAL : RT_BLOCK_COND, cl, pc);
+        rc = abstime ? rt_real.cond_timedwait(c, m, abstime) : rt_real.cond_wait(c, m);
+        rt_block_end(t);
+        rt_sched_return(t);
+    }
     if (!held && ml && (rc == 0 || rc == ETIMEDOUT) && !rt_held_find(t, ml)) {
         /* waited without holding it: glibc still returns with the mutex locked by this thread */
         rt_acquire acq = { ml, RL_MODE_WRITE, 0, 0, 0, 0, pc };
@@ -87,8 +102,12 @@ RT_EXPORT int pthread_cond_signal(pthread_cond_t *c)
     rt_thread *t = rt_enter(); /* the entry itself counts as progress for the watchdog */
     if (t) {
         rt_sched_point(t, RT_OP_COND_SIGNAL, 0, 0);
-        if (rt_hb_active())
-            rt_hb_release(t, rt_object_get(c, RT_KIND_COND, RT_CALLER_PC));
+        if (rt_hb_active() || rt_sched_token_mode()) {
+            rt_lock *cl = rt_object_get(c, RT_KIND_COND, RT_CALLER_PC);
+            rt_hb_release(t, cl);
+            if (cl && rt_sched_token_mode())
+                rt_sched_cond_signal(cl, false);
+        }
     }
     int rc = rt_real.cond_signal(c);
     if (t)
@@ -102,8 +121,12 @@ RT_EXPORT int pthread_cond_broadcast(pthread_cond_t *c)
     rt_thread *t = rt_enter(); /* the entry itself counts as progress for the watchdog */
     if (t) {
         rt_sched_point(t, RT_OP_COND_SIGNAL, 0, 0);
-        if (rt_hb_active())
-            rt_hb_release(t, rt_object_get(c, RT_KIND_COND, RT_CALLER_PC));
+        if (rt_hb_active() || rt_sched_token_mode()) {
+            rt_lock *cl = rt_object_get(c, RT_KIND_COND, RT_CALLER_PC);
+            rt_hb_release(t, cl);
+            if (cl && rt_sched_token_mode())
+                rt_sched_cond_signal(cl, true);
+        }
     }
     int rc = rt_real.cond_broadcast(c);
     if (t)

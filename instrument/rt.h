@@ -155,6 +155,7 @@ typedef struct rt_thread {
     int registered;                /* has entered the schedule */
     uint64_t rng;                  /* random schedule: per-thread generator */
     uint64_t sched_progress_seen;  /* watchdog: progress at the last look, for the fallback */
+    uint64_t cond_ticket;          /* token schedules: order of arrival in a condition wait */
     rl_vclock vc;                  /* happens-before clock (hb.c); written by this thread only */
     int confirm_paused;            /* confirm.c: has paused at a cycle site */
     struct rt_timeline *timeline;  /* timeline.c: recent lock events, or NULL */
@@ -323,6 +324,7 @@ typedef struct rt_stack {
 void rt_stack_capture(rt_stack *s);         /* no lock held; drops our own frames */
 uint64_t rt_stack_log(const rt_stack *s);   /* rt.lock held: uid (deduplicated), S line if new */
 uint64_t rt_stack_log_pc(uintptr_t pc);     /* rt.lock held: a one-frame stack */
+bool rt_stack_starts_at(uint64_t uid, uintptr_t pc); /* rt.lock held */
 void rt_modules_log_if_changed(void);       /* no lock held */
 
 /* ---- eventlog.c: one record per line, each line one write(2) ---- */
@@ -344,6 +346,9 @@ void rt_say(const char *msg);                /* one line to stderr, unless quiet
 /* ---- findings.c ---- */
 void rt_report_misuse(rt_thread *t, const char *kind, rt_lock *l, uintptr_t pc, const char *detail,
                       rt_lock *other);
+/* The same, with the stack already logged (e.g. where a lock still held at exit was taken). */
+void rt_report_misuse_at(rt_thread *t, const char *kind, rt_lock *l, uintptr_t pc, const char *detail,
+                         rt_lock *other, uint64_t known_stack);
 void rt_note(const char *text);              /* I line, rt.lock held */
 bool rt_seen_once(uint64_t key);             /* rt.lock held: true the first time key is seen */
 

@@ -39,6 +39,10 @@ static inline void rt_sched_notify(const void *obj)
 void rt_sched_thread_started(rt_thread *t);  /* in the new thread, before its start routine */
 void rt_sched_thread_ended(rt_thread *t);
 void rt_sched_wait_registered(rt_thread *child); /* creator: until the child is in the schedule */
+/* Token modes: a condition wait kept by the scheduler (the caller has released the mutex and takes it
+ * back after); signal wakes the oldest waiter, broadcast all. */
+void rt_sched_cond_wait(rt_thread *t, rt_lock *cond);
+void rt_sched_cond_signal(rt_lock *cond, bool broadcast);
 /* Token modes: a barrier wait kept by the scheduler (the program's barrier object is not used). */
 int rt_sched_barrier(rt_thread *t, rt_lock *b);
 uint64_t rt_sched_hash(void);

@@ -31,6 +31,7 @@ static struct {
     int n_change;
     uint32_t next_low;         /* pct: the last priority given at a change point (decreasing) */
     uint64_t fallbacks;
+    uint64_t cond_seq;         /* tickets for condition waits: signal wakes the oldest waiter */
 } sc = { .m = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
 
 static uint64_t next_rand(uint64_t *s)
@@ -285,6 +286,41 @@ int rt_sched_barrier(rt_thread *t, rt_lock *b)
     while (b->barrier_round == round)
         rt_sched_wait_on(t, b);
     return 0;
+}
+
+void rt_sched_cond_wait(rt_thread *t, rt_lock *cond)
+{
+    lock_sched();
+    adopt(t);
+    t->cond_ticket = ++sc.cond_seq;
+    t->sched_state = SS_WAITING;
+    t->sched_wait_obj = cond;
+    if (sc.owner == t || !sc.owner)
+        choose_next();
+    while (sc.owner != t)
+        wait_sched(); /* only a signal makes it ready; if nobody ever signals, the watchdog reports it */
+    t->sched_state = SS_RUNNING;
+    t->sched_wait_obj = NULL;
+    unlock_sched();
+}
+
+void rt_sched_cond_signal(rt_lock *cond, bool broadcast)
+{
+    lock_sched();
+    rt_thread *oldest = NULL;
+    for (rt_thread *w = rt.threads; w; w = w->next) {
+        if (w->sched_state != SS_WAITING || w->sched_wait_obj != cond)
+            continue;
+        if (broadcast)
+            w->sched_state = SS_READY;
+        else if (!oldest || w->cond_ticket < oldest->cond_ticket)
+            oldest = w;
+    }
+    if (oldest)
+        oldest->sched_state = SS_READY;
+    if (!sc.owner)
+        choose_next();
+    unlock_sched();
 }
 
 uint64_t rt_sched_hash(void) { return sc.hash; }

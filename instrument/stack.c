@@ -28,6 +28,7 @@ void rt_stack_capture(rt_stack *s)
 typedef struct stack_slot {
     uint64_t hash;
     uint64_t uid;
+    uintptr_t first_pc;
 } stack_slot;
 
 static struct {
@@ -79,6 +80,7 @@ static uint64_t log_frames(const uintptr_t *pcs, int n)
     if (stacks.used + 1 < stacks.mask + 1) {
         stacks.slots[i].hash = h;
         stacks.slots[i].uid = uid;
+        stacks.slots[i].first_pc = pcs[0];
         stacks.used++;
     }
     rt_line ln;
@@ -91,5 +93,17 @@ static uint64_t log_frames(const uintptr_t *pcs, int n)
 }
 
 uint64_t rt_stack_log(const rt_stack *s) { return log_frames(s->pcs, s->n); }
+
+/* Was stack uid logged with pc as its first frame? (stacks are remembered by hash only, so look at
+ * the pcs recorded alongside: rt.lock not needed, the table only grows) */
+bool rt_stack_starts_at(uint64_t uid, uintptr_t pc)
+{
+    if (!uid || !pc)
+        return false;
+    for (size_t i = 0; stacks.slots && i <= stacks.mask; i++)
+        if (stacks.slots[i].uid == uid)
+            return stacks.slots[i].first_pc == pc;
+    return false;
+}
 
 uint64_t rt_stack_log_pc(uintptr_t pc) { return log_frames(&pc, pc ? 1 : 0); }

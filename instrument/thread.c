@@ -60,7 +60,12 @@ void rt_thread_end(rt_thread *t, uintptr_t pc)
         const rt_held *h = &t->held[i];
         if (h->mode == RL_MODE_WRITE && atomic_load(&h->lock->owner) != t)
             continue; /* released by another thread (already reported as unlock-foreign) */
-        rt_report_misuse(t, "held-at-exit", h->lock, h->pc ? h->pc : pc, NULL, NULL);
+        /* the place it was taken, not the thread's end: the acquisition's stack (its chain's, when that
+         * starts at this very call site), or the call site alone */
+        rt_real.mutex_lock(&rt.lock);
+        uint64_t where = rt_stack_starts_at(h->stack, h->pc) ? h->stack : h->pc ? rt_stack_log_pc(h->pc) : 0;
+        rt_real.mutex_unlock(&rt.lock);
+        rt_report_misuse_at(t, "held-at-exit", h->lock, h->pc ? h->pc : pc, NULL, NULL, where);
     }
     atomic_fetch_add(&rt.ended_acquisitions, t->acquisitions);
     t->acquisitions = 0;
