@@ -245,10 +245,10 @@ void rl_report_render_text(const json_t *report_c, FILE *out)
                 (long long)json_integer_value(json_object_get(sched, "seed")),
                 json_object_get(sched, "event_hash") ? ", event hash " : "", s_(sched, "event_hash"), s_(sched, "rerun"));
     json_t *st = json_object_get(report, "stats");
-    fprintf(out, "SUMMARY: racelab: %zu finding%s%s%s%s in %s (%lld threads, %lld locks, %lld lock-order edges, %lld acquisitions)\n",
+    long long th = json_integer_value(json_object_get(st, "threads")), lk = json_integer_value(json_object_get(st, "locks"));
+    long long ed = json_integer_value(json_object_get(st, "edges")), aq = json_integer_value(json_object_get(st, "acquisitions"));
+    fprintf(out, "SUMMARY: racelab: %zu finding%s%s%s%s in %s (%lld thread%s, %lld lock%s, %lld lock-order edge%s, %lld acquisition%s)\n",
             json_array_size(findings), json_array_size(findings) == 1 ? "" : "s", at ? " (" : "", counts, at ? ")" : "",
-            s_(report, "program"), (long long)json_integer_value(json_object_get(st, "threads")),
-            (long long)json_integer_value(json_object_get(st, "locks")),
-            (long long)json_integer_value(json_object_get(st, "edges")),
-            (long long)json_integer_value(json_object_get(st, "acquisitions")));
+            s_(report, "program"), th, th == 1 ? "" : "s", lk, lk == 1 ? "" : "s", ed, ed == 1 ? "" : "s", aq,
+            aq == 1 ? "" : "s");
 }

@@ -548,8 +548,8 @@ static void analyze_deadlock(builder *b, const rl_ev_proc *p, json_t *findings)
             hat += (size_t)snprintf(held + hat, hat < sizeof held ? sizeof held - hat : 0, "%s%s", k ? ", " : "",
                                     name_of(locks, (int)json_integer_value(json_object_get(h, "lock"))));
         if (at < sizeof text)
-            at += (size_t)snprintf(text + at, sizeof text - at, "%sT%u %s%s%s waits in %s", i ? "; " : "", w->tid,
-                                   held[0] ? "holds " : "", held, held[0] ? " and" : "", what);
+            at += (size_t)snprintf(text + at, sizeof text - at, "%sT%u%s%s%s waits in %s", i ? "; " : "", w->tid,
+                                   held[0] ? " holds " : "", held, held[0] ? " and" : "", what);
         json_array_append_new(waits, wj);
     }
     /* scenario (cycles): each thread first takes the lock the previous one waits for, then blocks */
@@ -768,6 +768,17 @@ static void analyze_lost_updates(builder *b, const rl_ev_proc *p, json_t *findin
                 json_object_set_new(f, "trace_skipped", json_integer((json_int_t)v->trace_skipped));
         }
         json_array_append_new(findings, f);
+    }
+    for (size_t i = 0; i < p->n_vars; i++) {
+        const rl_ev_var *v = &p->vars[i];
+        if (v->has_totals && v->outside_writes) {
+            char text[512];
+            snprintf(text, sizeof text,
+                     "%s changed %llu time%s behind racelab's back (another process sharing the memory, or a plain "
+                     "write): the lost-update count covers only what this process saw",
+                     v->name, (unsigned long long)v->outside_writes, v->outside_writes == 1 ? "" : "s");
+            json_array_append_new(b->notes, json_pack("{s:s,s:i,s:s}", "kind", "runtime", "pid", p->pid, "summary", text));
+        }
     }
 }
 
