@@ -4,36 +4,9 @@
  * never used (keys are forced odd). */
 #include "rt.h"
 
-typedef struct slot {
-    _Atomic uint64_t key;
-    _Atomic uint64_t stack;
-} slot;
+_Atomic(rt_chain_table *) rt_chain_current;
 
-typedef struct table {
-    size_t mask;
-    size_t used;
-    slot slots[];
-} table;
-
-static _Atomic(table *) current_set;
-
-bool rt_chain_lookup(uint64_t key, uint64_t *stack)
-{
-    table *t = atomic_load_explicit(&current_set, memory_order_acquire);
-    if (!t)
-        return false;
-    for (size_t i = (size_t)key & t->mask;; i = (i + 1) & t->mask) {
-        uint64_t k = atomic_load_explicit(&t->slots[i].key, memory_order_acquire);
-        if (k == key) {
-            *stack = atomic_load_explicit(&t->slots[i].stack, memory_order_relaxed);
-            return true;
-        }
-        if (k == 0)
-            return false;
-    }
-}
-
-static void set_put(table *t, uint64_t key, uint64_t stack)
+static void set_put(rt_chain_table *t, uint64_t key, uint64_t stack)
 {
     for (size_t i = (size_t)key & t->mask;; i = (i + 1) & t->mask) {
         uint64_t k = atomic_load_explicit(&t->slots[i].key, memory_order_relaxed);
@@ -50,10 +23,10 @@ static void set_put(table *t, uint64_t key, uint64_t stack)
 
 void rt_chain_insert(uint64_t key, uint64_t stack)
 {
-    table *t = atomic_load_explicit(&current_set, memory_order_relaxed);
+    rt_chain_table *t = atomic_load_explicit(&rt_chain_current, memory_order_relaxed);
     if (!t || (t->used + 1) * 2 > t->mask + 1) {
         size_t slots = t ? (t->mask + 1) * 2 : 8192;
-        table *bigger = rt_pages_alloc(sizeof(table) + slots * sizeof(slot));
+        rt_chain_table *bigger = rt_pages_alloc(sizeof(rt_chain_table) + slots * sizeof(rt_chain_slot));
         if (!bigger) {
             if (t && t->used + 1 < t->mask + 1)
                 set_put(t, key, stack);
@@ -67,7 +40,7 @@ void rt_chain_insert(uint64_t key, uint64_t stack)
                 if (k)
                     set_put(bigger, k, atomic_load_explicit(&t->slots[i].stack, memory_order_relaxed));
             }
-        atomic_store_explicit(&current_set, bigger, memory_order_release);
+        atomic_store_explicit(&rt_chain_current, bigger, memory_order_release);
         t = bigger;
     }
     set_put(t, key, stack);

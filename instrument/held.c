@@ -7,20 +7,6 @@
 
 #include "rt.h"
 
-/* One multiply and a shift: chains are few, and a collision costs at most a missed edge witness. */
-static uint64_t chain_step(uint64_t prev, const rt_lock *l, int mode, bool trylock)
-{
-    uint64_t x = (prev ^ ((uint64_t)l->index << 2 | (uint64_t)mode << 1 | (trylock ? 1u : 0u))) * 0x9e3779b97f4a7c15ULL;
-    return (x ^ (x >> 29)) | 1;
-}
-
-static uint64_t chain_base(rt_thread *t)
-{
-    if (__builtin_expect(!t->chain_base, 0))
-        t->chain_base = rt_mix64(0xa0761d6478bd642fULL + t->tid) | 1;
-    return t->chain_base;
-}
-
 rt_held *rt_held_find(rt_thread *t, const rt_lock *l)
 {
     for (uint32_t i = t->n_held; i-- > 0;)
@@ -31,9 +17,9 @@ rt_held *rt_held_find(rt_thread *t, const rt_lock *l)
 
 static void recompute_keys(rt_thread *t, uint32_t from)
 {
-    uint64_t key = from ? t->held[from - 1].chain_key : chain_base(t);
+    uint64_t key = from ? t->held[from - 1].chain_key : rt_chain_base(t);
     for (uint32_t i = from; i < t->n_held; i++) {
-        key = chain_step(key, t->held[i].lock, t->held[i].mode, t->held[i].trylock);
+        key = rt_chain_step(key, t->held[i].lock, t->held[i].mode, t->held[i].trylock);
         t->held[i].chain_key = key;
     }
 }
@@ -101,8 +87,8 @@ void rt_before_acquire(rt_thread *t, rt_lock *l, int mode, bool trylock, uintptr
         if (owned)
             return;
     }
-    uint64_t prev = t->n_held ? t->held[t->n_held - 1].chain_key : chain_base(t);
-    acq->chain_key = chain_step(prev, l, mode, trylock);
+    uint64_t prev = t->n_held ? t->held[t->n_held - 1].chain_key : rt_chain_base(t);
+    acq->chain_key = rt_chain_step(prev, l, mode, trylock);
     if (__builtin_expect(rt_chain_lookup(acq->chain_key, &acq->stack), 1))
         return; /* seen: nothing new to learn */
 
@@ -135,8 +121,8 @@ void rt_after_acquire(rt_thread *t, const rt_acquire *acq)
         atomic_fetch_add_explicit(&l->readers, 1, memory_order_relaxed);
     rt_held h = { l, acq->chain_key, acq->stack, acq->pc, acq->mode, acq->trylock };
     if (!h.chain_key) {
-        uint64_t prev = t->n_held ? t->held[t->n_held - 1].chain_key : chain_base(t);
-        h.chain_key = chain_step(prev, l, acq->mode, acq->trylock);
+        uint64_t prev = t->n_held ? t->held[t->n_held - 1].chain_key : rt_chain_base(t);
+        h.chain_key = rt_chain_step(prev, l, acq->mode, acq->trylock);
     }
     rt_held_push(t, &h);
 }

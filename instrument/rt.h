@@ -28,6 +28,13 @@
 #include "rl_alloc.h"
 
 #define RT_TLS __attribute__((tls_model("initial-exec")))
+
+static inline uint64_t rt_mix64(uint64_t x)
+{
+    x ^= x >> 33; x *= 0xff51afd7ed558ccdULL; x ^= x >> 33; x *= 0xc4ceb9fe1a85ec53ULL; x ^= x >> 33;
+    return x;
+}
+
 #define RT_EXPORT __attribute__((visibility("default")))
 #define RT_CALLER_PC ((uintptr_t)__builtin_return_address(0))
 #define RT_MAX_FRAMES 48
@@ -233,7 +240,31 @@ static inline rt_lock *rt_table_lookup(uintptr_t addr) /* no lock */
 void rt_table_publish(uintptr_t addr, rt_lock *obj);  /* rt.lock held */
 
 /* ---- chain_set.c: held-chain key -> stack uid, lock-free lookup ---- */
-bool rt_chain_lookup(uint64_t key, uint64_t *stack);  /* no lock */
+typedef struct rt_chain_slot {
+    _Atomic uint64_t key;
+    _Atomic uint64_t stack;
+} rt_chain_slot;
+typedef struct rt_chain_table {
+    size_t mask;
+    size_t used;
+    rt_chain_slot slots[];
+} rt_chain_table;
+extern _Atomic(rt_chain_table *) rt_chain_current;
+static inline bool rt_chain_lookup(uint64_t key, uint64_t *stack) /* no lock */
+{
+    rt_chain_table *t = atomic_load_explicit(&rt_chain_current, memory_order_acquire);
+    if (!t)
+        return false;
+    for (size_t i = (size_t)key & t->mask;; i = (i + 1) & t->mask) {
+        uint64_t k = atomic_load_explicit(&t->slots[i].key, memory_order_acquire);
+        if (k == key) {
+            *stack = atomic_load_explicit(&t->slots[i].stack, memory_order_relaxed);
+            return true;
+        }
+        if (k == 0)
+            return false;
+    }
+}
 void rt_chain_insert(uint64_t key, uint64_t stack);   /* rt.lock held */
 
 /* ---- objects.c ---- */
@@ -298,6 +329,19 @@ static inline void rt_block_end(rt_thread *t)
 }
 
 /* ---- held.c: acquisition and release bookkeeping (the core) ---- */
+/* Chain keys (lockdep's chain hash): one multiply and a shift per step; chains are few, and a
+ * collision costs at most a missed edge witness. */
+static inline uint64_t rt_chain_step(uint64_t prev, const rt_lock *l, int mode, bool trylock)
+{
+    uint64_t x = (prev ^ ((uint64_t)l->index << 2 | (uint64_t)mode << 1 | (trylock ? 1u : 0u))) * 0x9e3779b97f4a7c15ULL;
+    return (x ^ (x >> 29)) | 1;
+}
+static inline uint64_t rt_chain_base(rt_thread *t)
+{
+    if (__builtin_expect(!t->chain_base, 0))
+        t->chain_base = rt_mix64(0xa0761d6478bd642fULL + t->tid) | 1;
+    return t->chain_base;
+}
 typedef struct rt_acquire {
     rt_lock *lock;
     uint8_t mode, trylock, reentry; /* reentry: recursive relock by its owner, no new entry */
@@ -404,10 +448,6 @@ void rt_stats_log(void); /* rt.lock held */
 void rt_end_process_for_deadlock(void) __attribute__((noreturn));
 
 static inline uint64_t rt_uid(uint32_t index) { return ((uint64_t)rt.incarnation << 32) | index; }
-static inline uint64_t rt_mix64(uint64_t x)
-{
-    x ^= x >> 33; x *= 0xff51afd7ed558ccdULL; x ^= x >> 33; x *= 0xc4ceb9fe1a85ec53ULL; x ^= x >> 33;
-    return x;
-}
+
 
 #endif
