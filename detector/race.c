@@ -105,6 +105,8 @@ rl_race_kind rl_race_on_read(rl_race_state *s, const rl_vclock *thread_vc, const
     bool same_epoch = s->read_shared ? rl_vclock_get(&s->read_vc, t) == ct
                                      : s->read.tid == t && s->read.clock == ct;
     if (same_epoch) {
+        if (!s->read_shared)
+            s->read_info = info; /* the latest read, for reports */
         fill(out, RL_RACE_NONE, NULL, &info, false);
         return RL_RACE_NONE;
     }
@@ -137,8 +139,10 @@ rl_race_kind rl_race_on_write(rl_race_state *s, const rl_vclock *thread_vc, cons
     info.is_write = true;
     uint32_t t = info.tid, ct = rl_vclock_get(thread_vc, t);
 
-    /* WRITE SAME EPOCH */
+    /* WRITE SAME EPOCH (the description follows the latest write, so reports show the value and
+     * place a racing access really met) */
     if (s->write.tid == t && s->write.clock == ct) {
+        s->write_info = info;
         fill(out, RL_RACE_NONE, NULL, &info, false);
         return RL_RACE_NONE;
     }
