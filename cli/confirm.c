@@ -209,18 +209,22 @@ int rl_cli_confirm(int argc, char **argv)
     }
     unlink(sites_path);
     rmdir(tmpdir);
+    char args[2048] = "";
+    size_t at = 0;
+    for (int a = 0; a < prog_argc && at < sizeof args; a++)
+        at += (size_t)snprintf(args + at, sizeof args - at, "%s%s", a ? " " : "", prog_argv[a]);
     if (found_try)
         fprintf(stderr,
-                "racelab: confirmed: %s\n  It really deadlocked on try %ld: %s\n  Reproduce: racelab confirm %s --tries %ld -- %s ... "
-                "(schedule %s, seed %ld)\n",
-                cycle_text ? cycle_text : "the potential deadlock", found_try,
-                json_string_value(json_object_get(deadlock, "summary")) ?: "", report_path, found_try, prog_argv[0],
-                schedule, found_try);
+                "racelab: confirmed: the reported cycle really deadlocks (%s)\n  It happened on try %ld (%s schedule%s): %s\n"
+                "  Reproduce: racelab confirm %s --tries %ld -- %s\n",
+                cycle_text ? cycle_text : "the potential deadlock", found_try, schedule,
+                strcmp(schedule, "native") ? ", seeded with the try number" : "",
+                json_string_value(json_object_get(deadlock, "summary")) ?: "", report_path, found_try, args);
     else
-        fprintf(stderr, "racelab: not confirmed after %ld tr%s: %s\n  With the threads paused at the cycle's "
-                        "acquisitions, they never all got there at once: something else keeps them apart (a common "
-                        "lock, a join, a condition), or the timing is out of reach of %ld tries.\n",
-                tries, tries == 1 ? "y" : "ies", cycle_text ? cycle_text : "the potential deadlock", tries);
+        fprintf(stderr, "racelab: not confirmed after %ld tr%s. The report said: %s\n  With the threads paused at the "
+                        "cycle's acquisitions, they never all got there at once: something else keeps them apart (a "
+                        "common lock, a join, a condition), or the timing is out of reach of %ld tries.\n",
+                tries, tries == 1 ? "y" : "ies", cycle_text ? cycle_text : "a potential deadlock", tries);
     int rc = found_try ? RL_EXIT_FINDINGS : 0;
     if (json_out) {
         json_t *out = json_pack("{s:b,s:i,s:s,s:O?}", "confirmed", found_try != 0, "tries", (int)tries,

@@ -44,7 +44,7 @@ static void print_stack(FILE *out, json_t *frames, const char *indent)
     }
 }
 
-static void print_scenario(FILE *out, json_t *finding, json_t *scenario)
+static void print_scenario(FILE *out, json_t *finding, json_t *scenario, bool happened)
 {
     /* columns: threads in order of first appearance */
     json_int_t cols[64];
@@ -58,7 +58,8 @@ static void print_scenario(FILE *out, json_t *finding, json_t *scenario)
         if (k == ncols && ncols < 64)
             cols[ncols++] = t;
     }
-    fprintf(out, "\n  Possible unsafe scenario (read down; each column is one thread):\n\n");
+    fprintf(out, happened ? "\n  How the threads deadlocked (read down; each column is one thread):\n\n"
+                          : "\n  Possible unsafe scenario (read down; each column is one thread):\n\n");
     fprintf(out, "    ");
     for (size_t k = 0; k < ncols; k++) {
         char h[16];
@@ -162,7 +163,7 @@ static void print_finding(FILE *out, json_t *f, size_t index)
         if (json_is_true(json_object_get(f, "detected_before_blocking")))
             fprintf(out, "  (racelab saw this cycle close before the thread blocked)\n");
         if (json_array_size(json_object_get(f, "scenario")))
-            print_scenario(out, f, json_object_get(f, "scenario"));
+            print_scenario(out, f, json_object_get(f, "scenario"), false);
     } else if (strcmp(kind, "deadlock") == 0) {
         size_t i, k;
         json_t *w, *h;
@@ -184,7 +185,7 @@ static void print_finding(FILE *out, json_t *f, size_t index)
             }
         }
         if (json_array_size(json_object_get(f, "scenario")))
-            print_scenario(out, f, json_object_get(f, "scenario"));
+            print_scenario(out, f, json_object_get(f, "scenario"), true);
         fprintf(out, "  racelab ended the program instead of letting it hang.\n");
     } else if (strcmp(kind, "data-race") == 0 && json_object_get(f, "accesses")) {
         size_t i;
@@ -240,7 +241,7 @@ void rl_report_render_text(const json_t *report_c, FILE *out)
             at += (size_t)snprintf(counts + at, sizeof counts - at, "%s%zu %s", at ? ", " : "", c, kinds[k]);
     }
     json_t *sched = json_object_get(report, "schedule");
-    if (sched)
+    if (sched && strcmp(s_(sched, "mode"), "native") != 0)
         fprintf(out, "racelab: schedule %s, seed %lld%s%s; rerun: %s\n", s_(sched, "mode"),
                 (long long)json_integer_value(json_object_get(sched, "seed")),
                 json_object_get(sched, "event_hash") ? ", event hash " : "", s_(sched, "event_hash"), s_(sched, "rerun"));

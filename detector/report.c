@@ -582,8 +582,11 @@ static void analyze_deadlock(builder *b, const rl_ev_proc *p, json_t *findings)
         json_decref(scenario);
     }
     char summary[4400];
-    snprintf(summary, sizeof summary, "%s: %s", stall ? "every thread is blocked and none can wake another"
-                                                      : "threads wait for each other in a cycle", text);
+    snprintf(summary, sizeof summary, "%s: %s",
+             stall ? "every thread is blocked and none can wake another"
+             : p->n_waits == 1 ? "a thread waits for a lock it holds itself"
+                               : "threads wait for each other in a cycle",
+             text);
     json_object_set_new(f, "summary", json_string(summary));
     json_object_set_new(f, "waits", waits);
     json_object_set_new(f, "ended_by_racelab", json_true());

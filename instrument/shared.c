@@ -188,7 +188,7 @@ static long access_var(racelab_shared *v, acc_kind kind, long arg, uintptr_t pc)
     rt_op op = kind == ACC_LOAD ? RT_OP_LOAD : kind == ACC_STORE ? RT_OP_STORE : RT_OP_ADD;
     rt_sched_point(t, op, var->obj->index, 0);
     rt_hb_own_entry(t);
-    rl_access_info now = { .tid = t->tid, .pc = pc };
+    rl_access_info now = { .tid = t->tid, .pc = pc, .is_write = kind != ACC_LOAD };
     fill_held(t, &now);
     rl_race_report rep;
     rl_lu_store_result lost = { 0 };

@@ -17,7 +17,7 @@
  *   racelab run -- build/labs/unsafe_counter                 the data race, the exact number of
  *                                                            lost updates and the interleaving that
  *                                                            lost the first one
- *   racelab run --schedule pct --seed 7 -- build/labs/unsafe_counter -n 100
+ *   racelab run --schedule pct --seed 2 -- build/labs/unsafe_counter -n 100
  *                                                            a seeded schedule: the same loss every time
  * Next: locked_counter, the same program with a mutex.
  */
