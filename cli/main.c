@@ -11,14 +11,21 @@
 #include <string.h>
 
 #include "cli.h"
+#include "grade.h"
+
+int rl_cli_report(int argc, char **argv); /* report_cmd.c: `racelab report` */
 
 static void usage(FILE *out)
 {
     fprintf(out,
             "usage: racelab run [OPTIONS] -- PROGRAM [ARGS...]\n"
             "       racelab confirm REPORT.json [--finding N] [--tries N] [--json FILE] -- PROGRAM [ARGS...]\n"
+            "       racelab report REPORT.json [--format text|html|dot|sarif] [-o FILE]\n"
             "       racelab labs\n"
             "       racelab lab NAME [--tsan] [run options] [-- lab arguments]\n"
+            "       racelab check EXERCISE [--submission FILE] [--runs N] [--seed S]\n"
+            "       racelab grade EXERCISE --submission FILE [--format text|gradescope|junit] [--out FILE]\n"
+            "                     [--runs N] [--seed S]\n"
             "       racelab --help | --version\n\n"
             "Runs PROGRAM with racelab's checker preloaded, follows the processes it forks, and reports\n"
             "potential deadlocks (lock-order cycles), real deadlocks (ended instead of hanging), lock\n"
@@ -51,10 +58,16 @@ int main(int argc, char **argv)
         return rl_cli_run(argc - 2, argv + 2);
     if (strcmp(argv[1], "confirm") == 0)
         return rl_cli_confirm(argc - 2, argv + 2);
+    if (strcmp(argv[1], "report") == 0)
+        return rl_cli_report(argc - 2, argv + 2);
     if (strcmp(argv[1], "labs") == 0)
         return rl_cli_labs(argc - 2, argv + 2);
     if (strcmp(argv[1], "lab") == 0)
         return rl_cli_lab(argc - 2, argv + 2);
+    if (strcmp(argv[1], "check") == 0)
+        return rl_cli_check(argc - 2, argv + 2);
+    if (strcmp(argv[1], "grade") == 0)
+        return rl_cli_grade(argc - 2, argv + 2);
     fprintf(stderr, "racelab: unknown command '%s' (try: racelab --help)\n", argv[1]);
     return RL_EXIT_USAGE;
 }

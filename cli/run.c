@@ -22,6 +22,8 @@
 #include "report.h"
 #include "tsan_report.h"
 
+int rl_cli_write_report(const json_t *report, const char *format, const char *path); /* report_cmd.c */
+
 typedef struct run_options {
 #define RL_OPTION(kind, field, name, takes, rt, help) RL_OPT_##kind field;
 #define RL_OPT_STR const char *
@@ -84,6 +86,8 @@ static void runtime_options(const run_options *o, char *buf, size_t n)
 #define RL_STR_BOOL(v) ((v) ? "1" : "0")
 #include "options.inc"
 #undef RL_OPTION
+    if (o->html && !o->timeline) /* the HTML report shows the timeline: record one */
+        snprintf(buf + at, at < n ? n - at : 0, "%stimeline=1", at ? ":" : "");
 }
 
 static bool valid_number(const char *v)
@@ -465,6 +469,8 @@ int rl_cli_run(int argc, char **argv)
             result = RL_EXIT_REPORT_UNWRITABLE;
         }
     }
+    if (opt.html && rl_cli_write_report(report, "html", opt.html) != 0) /* --html FILE: after the JSON */
+        result = RL_EXIT_REPORT_UNWRITABLE;
     json_decref(report);
     rl_eventlog_free(&log);
     free(kids);

@@ -4,7 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(cmake make gcc clang libclang-rt-14-dev pkg-config libcriterion-dev libdw-dev libelf-dev libjansson-dev python3 python3-jsonschema)
+# graphviz: `dot` lays out the HTML report's lock-order graph; chromium: the HTML report's browser test.
+packages=(cmake make gcc clang libclang-rt-14-dev pkg-config libcriterion-dev libdw-dev libelf-dev libjansson-dev python3 python3-jsonschema
+          graphviz chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
