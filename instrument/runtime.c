@@ -170,6 +170,7 @@ static void parse_options(void)
 __attribute__((constructor(101))) static void rt_init(void)
 {
     rt_real_resolve();
+    rt.seed = 1; /* the documented default */
     parse_options();
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
