@@ -229,18 +229,70 @@ static json_t *new_finding(const char *kind, const rl_ev_proc *p)
 
 /* ---------- potential deadlocks: the complete cycle analysis ---------- */
 
-typedef struct dense { uint64_t *uids; size_t n; } dense;
+/* Lock uids numbered densely (0, 1, ...) for the cycle enumeration; a hash index keeps it linear in
+ * the number of logged edges (programs with 10^5 locks exist). */
+typedef struct dense {
+    uint64_t *uids; size_t n, cap;
+    uint64_t *keys; uint32_t *vals; size_t mask; /* open addressing: uid -> id */
+} dense;
+
+static uint64_t dense_hash(uint64_t x)
+{
+    x ^= x >> 33; x *= 0xff51afd7ed558ccdULL; x ^= x >> 33;
+    return x;
+}
+
+static bool dense_rehash(dense *d, size_t slots)
+{
+    uint64_t *keys = calloc(slots, sizeof *keys);
+    uint32_t *vals = calloc(slots, sizeof *vals);
+    if (!keys || !vals) {
+        free(keys);
+        free(vals);
+        return false;
+    }
+    for (size_t i = 0; i < d->n; i++) {
+        if (!d->uids[i])
+            continue;
+        size_t j = dense_hash(d->uids[i]) & (slots - 1);
+        while (keys[j])
+            j = (j + 1) & (slots - 1);
+        keys[j] = d->uids[i];
+        vals[j] = (uint32_t)i;
+    }
+    free(d->keys);
+    free(d->vals);
+    d->keys = keys;
+    d->vals = vals;
+    d->mask = slots - 1;
+    return true;
+}
 
 static uint32_t dense_id(dense *d, uint64_t uid)
 {
-    for (size_t i = 0; i < d->n; i++) /* lock counts per process are small in reports */
-        if (d->uids[i] == uid)
-            return (uint32_t)i;
-    uint64_t *g = realloc(d->uids, (d->n + 1) * sizeof *g);
-    if (!g)
+    /* lock uids are never 0 (0 marks an empty slot); a 0 from a damaged log is simply not indexed */
+    if (d->keys && uid)
+        for (size_t j = dense_hash(uid) & d->mask; d->keys[j]; j = (j + 1) & d->mask)
+            if (d->keys[j] == uid)
+                return d->vals[j];
+    if ((d->n + 1) * 2 > (d->keys ? d->mask + 1 : 0) && !dense_rehash(d, d->keys ? (d->mask + 1) * 2 : 64))
         return 0;
-    d->uids = g;
+    if (d->n == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 64;
+        uint64_t *g = realloc(d->uids, cap * sizeof *g);
+        if (!g)
+            return 0;
+        d->uids = g;
+        d->cap = cap;
+    }
     d->uids[d->n] = uid;
+    if (uid) {
+        size_t j = dense_hash(uid) & d->mask;
+        while (d->keys[j])
+            j = (j + 1) & d->mask;
+        d->keys[j] = uid;
+        d->vals[j] = (uint32_t)d->n;
+    }
     return (uint32_t)d->n++;
 }
 
@@ -474,6 +526,8 @@ static void analyze_cycles(builder *b, const rl_ev_proc *p, json_t *findings)
     free(cl.lens);
     free(pairs);
     free(d.uids);
+    free(d.keys);
+    free(d.vals);
 }
 
 /* ---------- real deadlocks ---------- */
