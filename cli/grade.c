@@ -47,6 +47,7 @@
 #define BUILD_SECONDS 60.0
 #define SHOWN_FINDINGS 3      /* findings quoted per run */
 #define SHOWN_OUTPUT 2000     /* bytes of a failing run's output shown */
+#define EXTRA_RUNS 6          /* further seeds tried when every run ended in a deadlock charged elsewhere */
 
 /* ---- growing strings ---------------------------------------------------------------------------- */
 
@@ -256,6 +257,8 @@ typedef struct run_set {
     int n_runs;
     run_outcome *runs;
     bool done;
+    run_outcome *extra;       /* further seeds, made when every run ended in a deadlock */
+    int n_extra;
 } run_set;
 
 typedef struct grader {
@@ -831,6 +834,7 @@ static void add_signatures(charged *c, const json_t *f, const char *student_file
 {
     const char *cls = finding_class(finding_kind(f));
     const char *var = json_string_value(json_object_get(f, "variable"));
+    sb_printf(&c->sigs, "\n%s|any\n", cls);
     if (var)
         sb_printf(&c->sigs, "\n%s|var:%s\n", cls, var);
     strbuf lines = { 0 };
@@ -874,13 +878,267 @@ static bool is_charged(const charged *c, const json_t *f, const char *student_fi
     return found;
 }
 
+/* Does this test need a run that finished? Checks and exit statuses do; so does a racelab test that
+ * does not judge deadlocks itself, since a program that deadlocks at once had no chance to race. */
+static bool needs_finished_run(const grader *g, const rl_test_spec *t)
+{
+    if (t->run.tsan)
+        return false;
+    return t->n_checks > 0 || t->exit_status >= 0 ||
+           (t->kind == RL_TEST_RACELAB && !fails_on(t, "deadlock") && other_test_checking(g, t, "deadlock"));
+}
+
+/* What judging one run needs besides the run. */
+typedef struct judge_ctx {
+    grader *g;
+    const rl_test_spec *t;
+    charged *racelab_charged;
+    judgement *j;
+    int judged;               /* runs whose results were judged */
+    int not_judged;           /* runs ended by a deadlock charged to another test */
+} judge_ctx;
+
+/* Is this ThreadSanitizer finding one that a racelab test charges already, or judges better? Sets why. */
+static bool tsan_repeats(const judge_ctx *c, const json_t *f, const char **why)
+{
+    if (is_charged(c->racelab_charged, f, c->g->ex->student_file)) {
+        *why = "the same bug racelab reported, charged to test";
+        return true;
+    }
+    /* lock order is racelab's to judge: it knows gate locks, single-thread orders and trylocks */
+    const char *other = other_test_checking(c->g, c->t, "potential-deadlock");
+    if (strcmp(finding_kind(f), "potential-deadlock") == 0 && other) {
+        *why = "racelab judges lock order (it knows gate locks and trylocks), in test";
+        return true;
+    }
+    return false;
+}
+
+static void judge_run(judge_ctx *c, const run_outcome *run)
+{
+    grader *g = c->g;
+    const rl_test_spec *t = c->t;
+    const rl_run_spec *r = &t->run;
+    judgement *j = c->j;
+    const char *prog = r->tsan ? "./program-tsan" : "./program";
+    bool needs_finished = needs_finished_run(g, t);
+    strbuf where = { 0 };
+    char label[64];
+    run_label(r, run, label, sizeof label);
+    describe_run(&where, r, run, prog);
+    size_t before = j->out.len;
+    bool run_failed = false;
+    strbuf measured = { 0 }; /* concurrency and performance: the values the passed checks saw */
+    json_t *report = run->report;
+    const char *deadlock_test = other_test_checking(g, t, "deadlock");
+    if (!report || run->proc.timed_out || !run->proc.started) {
+        if (run->proc.timed_out && r->tsan && deadlock_test && c->racelab_charged->sigs.s &&
+            strstr(c->racelab_charged->sigs.s, "\ndeadlock|any\n")) {
+            /* racelab cannot end a deadlock in a TSan build: the hang is the deadlock charged there */
+            sb_printf(&j->out, "- %s\n  not charged here: the program hung until the time limit, as the deadlock "
+                               "racelab found would make it; charged to test '%s'\n", where.s, deadlock_test);
+            j->noted = true;
+            free(where.s);
+            return;
+        }
+        if (run->proc.timed_out) {
+            fail_with(j, "time limit of %g s exceeded (%s): an infinite loop, or threads waiting "
+                         "for each other for ever?", g->ex->time_limit, label);
+            sb_printf(&j->out, "- %s\n  FAILED: time limit of %g s exceeded; the program was killed\n", where.s,
+                      g->ex->time_limit);
+        } else {
+            fail_with(j, "racelab could not check the program (%s)", label);
+            sb_printf(&j->out, "- %s\n  FAILED: racelab produced no report (exit status %d)\n", where.s, run->proc.status);
+        }
+        run_failed = true;
+    }
+    json_t *exit_obj = json_object_get(report, "exit");
+    const char *sig = json_string_value(json_object_get(exit_obj, "signal_name"));
+    bool deadlocked = json_string_value(json_object_get(exit_obj, "ended_by_racelab")) != NULL;
+    size_t k;
+    json_t *f;
+    int shown = 0;
+    strbuf noted = { 0 }; /* summaries already noted for this run */
+    json_array_foreach(json_object_get(report, "findings"), k, f) {
+        const char *kind = finding_kind(f), *why;
+        if (!fails_on(t, kind))
+            continue;
+        if (r->tsan && tsan_repeats(c, f, &why)) {
+            if (noted.s && strstr(noted.s, finding_summary(f)))
+                continue;
+            sb_printf(&noted, "%s\n", finding_summary(f));
+            const char *other = strstr(why, "racelab judges") ? other_test_checking(g, t, "potential-deadlock")
+                                                               : c->racelab_charged->first_test;
+            sb_printf(&j->out, "- %s\n  note: ThreadSanitizer reports %s: %s '%s'\n", where.s, finding_summary(f), why,
+                      other ? other : "?");
+            j->noted = true;
+            continue;
+        }
+        if (!run_failed)
+            sb_printf(&j->out, "- %s\n", where.s);
+        run_failed = true;
+        fail_with(j, "%s", finding_summary(f));
+        if (shown++ < SHOWN_FINDINGS)
+            sb_printf(&j->out, "  FAILED: %s: %s\n", kind, finding_summary(f));
+        if (!r->tsan)
+            add_signatures(c->racelab_charged, f, g->ex->student_file, t->name);
+    }
+    free(noted.s);
+    if (shown > SHOWN_FINDINGS)
+        sb_printf(&j->out, "  (and %d more findings)\n", shown - SHOWN_FINDINGS);
+    if (report && !run->proc.timed_out && sig) {
+        fail_with(j, "the program was killed by %s%s (%s)", sig, signal_hint(sig), label);
+        if (!run_failed)
+            sb_printf(&j->out, "- %s\n", where.s);
+        sb_printf(&j->out, "  FAILED: the program was killed by %s%s\n", sig, signal_hint(sig));
+        run_failed = true;
+    }
+    if (report && r->tsan && !sig && !run->proc.timed_out &&
+        json_integer_value(json_object_get(exit_obj, "status")) == 66 &&
+        json_array_size(json_object_get(report, "findings")) == 0) {
+        /* TSan's exit code without a report of its own: it stopped the program (out of memory) */
+        fail_with(j, "ThreadSanitizer stopped the program without a report (out of memory?)");
+        if (!run_failed)
+            sb_printf(&j->out, "- %s\n", where.s);
+        sb_printf(&j->out, "  FAILED: ThreadSanitizer stopped the program (exit status 66) without a report: "
+                           "the memory limit (%ld MB), or an error of its own\n", g->ex->memory_mb);
+        run_failed = true;
+    }
+    if (report && !r->tsan && !json_is_true(json_object_get(report, "instrumented"))) {
+        fail_with(j, "racelab could not check the program (its runtime did not start in it)");
+        if (!run_failed)
+            sb_printf(&j->out, "- %s\n", where.s);
+        sb_printf(&j->out, "  FAILED: racelab's runtime did not start in the program: nothing was checked\n");
+        run_failed = true;
+    }
+    bool finished = report && !run->proc.timed_out && !sig && !deadlocked && !run_failed;
+    if (report && deadlocked && !run_failed && !run->proc.timed_out && !fails_on(t, "deadlock") && deadlock_test &&
+        t->kind == RL_TEST_CONCURRENCY && t->n_checks) {
+        /* A concurrency check measures what happened before racelab ended the run: it counts when it
+         * holds already; when it does not, the run was cut short and is set aside. */
+        lookup_ctx ctx = { g, r, run };
+        bool all = true;
+        for (size_t ci = 0; ci < t->n_checks && all; ci++) {
+            long long v;
+            all = rl_expr_eval(t->checks[ci].expr, lookup, &ctx, &v, NULL, 0, NULL, 0) == 0 && v;
+        }
+        if (all) {
+            sb_printf(&j->out, "- %s\n  ok before racelab ended it for a deadlock (charged to test '%s')\n", where.s,
+                      deadlock_test);
+            j->noted = true;
+            c->judged++;
+            free(where.s);
+            return;
+        }
+    }
+    if (report && deadlocked && !run_failed && !run->proc.timed_out) {
+        if (!fails_on(t, "deadlock") && deadlock_test) {
+            if (needs_finished) {
+                sb_printf(&j->out, "- %s\n  not judged: racelab ended it for a deadlock, charged to test '%s'\n",
+                          where.s, deadlock_test);
+                j->noted = true;
+            }
+            c->not_judged++;
+        } else if (!fails_on(t, "deadlock")) {
+            fail_with(j, "the program deadlocked (%s)", label);
+            sb_printf(&j->out, "- %s\n  FAILED: racelab ended the program for a deadlock\n", where.s);
+            run_failed = true;
+        }
+    }
+    if (finished && needs_finished && !r->tsan) {
+        c->judged++;
+        lookup_ctx ctx = { g, r, run };
+        strbuf problems = { 0 };
+        char *first = NULL;
+        for (size_t ci = 0; ci < t->n_checks; ci++) {
+            long long v;
+            char err[200], used[512];
+            int rc = rl_expr_eval(t->checks[ci].expr, lookup, &ctx, &v, err, sizeof err, used, sizeof used);
+            if (rc == 0 && v) {
+                if (t->kind == RL_TEST_PERFORMANCE || t->kind == RL_TEST_CONCURRENCY) /* what was measured */
+                    sb_printf(&measured, "%s%s", measured.len ? ", " : "", used);
+                continue;
+            }
+            char msg[1024];
+            if (t->checks[ci].message)
+                rl_expr_format(t->checks[ci].message, lookup, &ctx, msg, sizeof msg);
+            else
+                snprintf(msg, sizeof msg, "check failed: %s", t->checks[ci].expr);
+            if (rc != 0)
+                sb_printf(&problems, "  %s\n    (%s: %s; the program ended before the harness published its "
+                                     "results, or a shared variable is declared twice?)\n", msg, t->checks[ci].expr, err);
+            else
+                sb_printf(&problems, "  %s\n    (%s, with %s)\n", msg, t->checks[ci].expr, used);
+            if (!first)
+                first = strdup(msg);
+        }
+        if (t->exit_status >= 0) {
+            long long st = -1;
+            if (lookup(&ctx, "exit", &st) != 0 || st != t->exit_status) {
+                sb_printf(&problems, "  the harness exited with status %lld, not %d: its own checks of the results "
+                                     "failed (its messages are in the output below)\n", st, t->exit_status);
+                if (!first)
+                    first = strdup("the harness's checks of the results failed (its messages are in the output)");
+            }
+        }
+        if (first) {
+            /* explained by a finding that another test charges? */
+            const char *explainer = NULL, *explainer_kind = NULL;
+            json_array_foreach(json_object_get(report, "findings"), k, f) {
+                const char *other = other_test_checking(g, t, finding_kind(f));
+                if (other && !fails_on(t, finding_kind(f))) {
+                    explainer = other;
+                    explainer_kind = finding_kind(f);
+                    break;
+                }
+            }
+            if (explainer) {
+                sb_printf(&j->out, "- %s\n  not charged here: %s\n  explained by the %s racelab found in this run, "
+                                   "charged to test '%s'\n", where.s, first, explainer_kind, explainer);
+                j->noted = true;
+            } else {
+                fail_with(j, "%s", first);
+                sb_printf(&j->out, "- %s\n  FAILED:\n%s", where.s, problems.s);
+                run_failed = true;
+            }
+            free(first);
+        }
+        free(problems.s);
+    } else if (finished || (r->tsan && report && !run->proc.timed_out)) {
+        c->judged++;
+    }
+    if (run_failed)
+        show_output(&j->out, run);
+    else if (j->out.len == before)
+        sb_printf(&j->out, "- %s\n  ok%s%s%s\n", where.s, measured.len ? " (" : "", measured.len ? measured.s : "",
+                  measured.len ? ")" : "");
+    free(measured.s);
+    free(where.s);
+}
+
+/* A run of the set beyond its seeds (seed base + runs + k), made on first use and kept for the other
+ * tests that share the set. */
+static const run_outcome *extra_run(grader *g, run_set *set, int k)
+{
+    if (k >= set->n_extra) {
+        run_outcome *grown = realloc(set->extra, (size_t)(k + 1) * sizeof *grown);
+        if (!grown)
+            return NULL;
+        set->extra = grown;
+        for (int i = set->n_extra; i <= k; i++) {
+            memset(&set->extra[i], 0, sizeof set->extra[i]);
+            run_one(g, set, set->n_runs + i, &set->extra[i]);
+        }
+        set->n_extra = k + 1;
+    }
+    return &set->extra[k];
+}
+
 static void judge_test(grader *g, const rl_test_spec *t, run_set *set, charged *racelab_charged, rl_test_result *res)
 {
     judgement j = { 0 };
     const rl_run_spec *r = &t->run;
-    const char *prog = r->tsan ? "./program-tsan" : "./program";
-    int judged = 0, not_judged = 0;
-    bool needs_finished = t->n_checks > 0 || t->exit_status >= 0;
+    bool needs_finished = needs_finished_run(g, t);
     if (r->tsan)
         sb_printf(&j.out, "One run of the ThreadSanitizer build (clang -fsanitize=thread).\n");
     else if (set->n_runs == 1)
@@ -902,165 +1160,21 @@ static void judge_test(grader *g, const rl_test_spec *t, run_set *set, charged *
     if (t->exit_status >= 0)
         sb_printf(&j.out, "Checks: the harness exits with status %d (its own checks of the results passed)\n",
                   t->exit_status);
-
-    for (int i = 0; i < set->n_runs; i++) {
-        run_outcome *run = &set->runs[i];
-        strbuf where = { 0 };
-        char label[64];
-        run_label(r, run, label, sizeof label);
-        describe_run(&where, r, run, prog);
-        size_t before = j.out.len;
-        bool run_failed = false;
-        json_t *report = run->report;
-        if (!report || run->proc.timed_out || !run->proc.started) {
-            if (run->proc.timed_out) {
-                fail_with(&j, "time limit of %g s exceeded (%s): an infinite loop, or threads waiting "
-                              "for each other for ever?", g->ex->time_limit, label);
-                sb_printf(&j.out, "- %s\n  FAILED: time limit of %g s exceeded; the program was killed\n", where.s,
-                          g->ex->time_limit);
-            } else {
-                fail_with(&j, "racelab could not check the program (%s)", label);
-                sb_printf(&j.out, "- %s\n  FAILED: racelab produced no report (exit status %d)\n", where.s, run->proc.status);
-            }
-            run_failed = true;
-        }
-        json_t *exit_obj = json_object_get(report, "exit");
-        const char *sig = json_string_value(json_object_get(exit_obj, "signal_name"));
-        bool deadlocked = json_string_value(json_object_get(exit_obj, "ended_by_racelab")) != NULL;
-        /* findings */
-        size_t k;
-        json_t *f;
-        int shown = 0, charged_here = 0;
-        json_array_foreach(json_object_get(report, "findings"), k, f) {
-            const char *kind = finding_kind(f);
-            if (!fails_on(t, kind))
-                continue;
-            if (r->tsan && is_charged(racelab_charged, f, g->ex->student_file)) {
-                sb_printf(&j.out, "- %s\n  note: ThreadSanitizer also reports %s: the same bug as test '%s', charged there\n",
-                          where.s, finding_summary(f), racelab_charged->first_test);
-                j.noted = true;
-                continue;
-            }
-            charged_here++;
-            if (!run_failed)
-                sb_printf(&j.out, "- %s\n", where.s);
-            run_failed = true;
-            fail_with(&j, "%s", finding_summary(f));
-            if (shown++ < SHOWN_FINDINGS)
-                sb_printf(&j.out, "  FAILED: %s: %s\n", kind, finding_summary(f));
-            if (!r->tsan && racelab_charged)
-                add_signatures(racelab_charged, f, g->ex->student_file, t->name);
-        }
-        if (shown > SHOWN_FINDINGS)
-            sb_printf(&j.out, "  (and %d more findings)\n", shown - SHOWN_FINDINGS);
-        if (report && !run->proc.timed_out && sig) {
-            fail_with(&j, "the program was killed by %s%s (%s)", sig, signal_hint(sig), label);
-            if (!run_failed)
-                sb_printf(&j.out, "- %s\n", where.s);
-            sb_printf(&j.out, "  FAILED: the program was killed by %s%s\n", sig, signal_hint(sig));
-            run_failed = true;
-        }
-        if (report && r->tsan && !sig && !run->proc.timed_out &&
-            json_integer_value(json_object_get(exit_obj, "status")) == 66 &&
-            json_array_size(json_object_get(report, "findings")) == 0) {
-            /* TSan's exit code without a report of its own: it stopped the program (out of memory) */
-            fail_with(&j, "ThreadSanitizer stopped the program without a report (out of memory?)");
-            if (!run_failed)
-                sb_printf(&j.out, "- %s\n", where.s);
-            sb_printf(&j.out, "  FAILED: ThreadSanitizer stopped the program (exit status 66) without a report: "
-                              "the memory limit (%ld MB), or an error of its own\n", g->ex->memory_mb);
-            run_failed = true;
-        }
-        if (report && !r->tsan && !json_is_true(json_object_get(report, "instrumented"))) {
-            fail_with(&j, "racelab could not check the program (its runtime did not start in it)");
-            if (!run_failed)
-                sb_printf(&j.out, "- %s\n", where.s);
-            sb_printf(&j.out, "  FAILED: racelab's runtime did not start in the program: nothing was checked\n");
-            run_failed = true;
-        }
-        bool finished = report && !run->proc.timed_out && !sig && !deadlocked && !run_failed;
-        if (report && deadlocked && !run_failed && !run->proc.timed_out) {
-            const char *other = other_test_checking(g, t, "deadlock");
-            if (!fails_on(t, "deadlock") && other) {
-                if (needs_finished) {
-                    sb_printf(&j.out, "- %s\n  not judged: racelab ended it for a deadlock, charged to test '%s'\n",
-                              where.s, other);
-                    j.noted = true;
-                }
-                not_judged++;
-            } else if (!fails_on(t, "deadlock")) {
-                fail_with(&j, "the program deadlocked (%s)", label);
-                sb_printf(&j.out, "- %s\n  FAILED: racelab ended the program for a deadlock\n", where.s);
-                run_failed = true;
-            }
-        }
-        if (finished && needs_finished && !r->tsan) {
-            judged++;
-            lookup_ctx ctx = { g, r, run };
-            strbuf problems = { 0 };
-            char *first = NULL;
-            if (t->exit_status >= 0) {
-                long long st = -1;
-                if (lookup(&ctx, "exit", &st) != 0 || st != t->exit_status) {
-                    sb_printf(&problems, "  the harness exited with status %lld, not %d: its own checks of the results "
-                                         "failed (its messages are in the output below)\n", st, t->exit_status);
-                    if (!first)
-                        first = strdup("the harness's checks of the results failed (see its output)");
-                }
-            }
-            for (size_t c = 0; c < t->n_checks; c++) {
-                long long v;
-                char err[200], used[512];
-                int rc = rl_expr_eval(t->checks[c].expr, lookup, &ctx, &v, err, sizeof err, used, sizeof used);
-                if (rc == 0 && v)
-                    continue;
-                char msg[1024];
-                if (t->checks[c].message)
-                    rl_expr_format(t->checks[c].message, lookup, &ctx, msg, sizeof msg);
-                else
-                    snprintf(msg, sizeof msg, "check failed: %s", t->checks[c].expr);
-                if (rc != 0)
-                    sb_printf(&problems, "  %s\n    (%s: %s; the program ended before the harness published its "
-                                         "results, or a shared variable is declared twice?)\n", msg, t->checks[c].expr, err);
-                else
-                    sb_printf(&problems, "  %s\n    (%s, with %s)\n", msg, t->checks[c].expr, used);
-                if (!first)
-                    first = strdup(msg);
-            }
-            if (first) {
-                /* explained by a finding that another test charges? */
-                const char *explainer = NULL, *explainer_kind = NULL;
-                json_array_foreach(json_object_get(report, "findings"), k, f) {
-                    const char *other = other_test_checking(g, t, finding_kind(f));
-                    if (other && !fails_on(t, finding_kind(f))) {
-                        explainer = other;
-                        explainer_kind = finding_kind(f);
-                        break;
-                    }
-                }
-                if (explainer) {
-                    sb_printf(&j.out, "- %s\n  not charged here: %s\n  explained by the %s racelab found in this run, "
-                                      "charged to test '%s'\n", where.s, first, explainer_kind, explainer);
-                    j.noted = true;
-                } else {
-                    fail_with(&j, "%s", first);
-                    sb_printf(&j.out, "- %s\n  FAILED:\n%s", where.s, problems.s);
-                    run_failed = true;
-                }
-                free(first);
-            }
-            free(problems.s);
-        } else if (finished || (r->tsan && report && !run->proc.timed_out)) {
-            judged++;
-        }
-        if (run_failed)
-            show_output(&j.out, run);
-        else if (j.out.len == before)
-            sb_printf(&j.out, "- %s\n  ok\n", where.s);
-        free(where.s);
+    judge_ctx c = { g, t, racelab_charged, &j, 0, 0 };
+    for (int i = 0; i < set->n_runs; i++)
+        judge_run(&c, &set->runs[i]);
+    /* Every run ended in a deadlock charged elsewhere: the results are judged on further seeds, until
+     * one run finishes. */
+    for (int k = 0; needs_finished && !j.failed && c.judged == 0 && c.not_judged > 0 && k < EXTRA_RUNS; k++) {
+        if (k == 0)
+            sb_printf(&j.out, "No run finished: trying further seeds to judge the results on a run that does.\n");
+        const run_outcome *run = extra_run(g, set, k);
+        if (!run)
+            break;
+        judge_run(&c, run);
     }
-    if (needs_finished && judged == 0 && !j.failed) {
-        fail_with(&j, "no run finished, so the results could not be checked (%d ended by a deadlock)", not_judged);
+    if (needs_finished && c.judged == 0 && !j.failed) {
+        fail_with(&j, "no run finished, so the results could not be checked (%d ended by a deadlock)", c.not_judged);
         sb_printf(&j.out, "FAILED: no run finished, so the results could not be checked\n");
     }
     res->status = j.failed ? RL_TEST_FAILED : RL_TEST_PASSED;
@@ -1141,6 +1255,15 @@ static int grade(grader *g, rl_grade_result *out)
         sb_printf(&summary, "It builds, with warnings (see the build test).\n");
     sb_printf(&summary, "Seed %ld (the same seed gives the same runs and the same score; performance checks "
                         "measure time and may vary).\n", g->seed);
+    if (g->opt->check_only) { /* how to get ./program, to rerun a run the way a test shows it */
+        sb_printf(&summary, "To rerun a run yourself, build ./program first:\n  %s -std=gnu17 -D_GNU_SOURCE -g -O1 "
+                            "-fno-omit-frame-pointer -Wall -Wextra -I%s -I%s/harness", g->where.cc, g->where.include, ex->dir);
+        for (size_t i = 0; i < ex->n_cflags; i++)
+            sb_printf(&summary, " %s", ex->cflags[i]);
+        for (size_t i = 0; i < ex->n_harness; i++)
+            sb_printf(&summary, " %s/harness/%s", ex->dir, ex->harness[i]);
+        sb_printf(&summary, " %s -o program -pthread\n", submitted);
+    }
 
     /* Run what the selected tests need, then judge: racelab tests first, so that ThreadSanitizer's
      * findings can be compared with what they charged. */
@@ -1213,13 +1336,17 @@ static void free_grader(grader *g, rl_grade_result *res)
 {
     for (size_t i = 0; i < g->n_sets; i++) {
         run_set *s = &g->sets[i];
-        for (int r = 0; s->runs && r < s->n_runs; r++) {
-            rl_proc_free(&s->runs[r].proc);
-            json_decref(s->runs[r].report);
-            free(s->runs[r].sizes);
-            free(s->runs[r].args_text);
+        for (int r = 0; r < s->n_runs + s->n_extra; r++) {
+            run_outcome *o = r < s->n_runs ? (s->runs ? &s->runs[r] : NULL) : &s->extra[r - s->n_runs];
+            if (!o)
+                continue;
+            rl_proc_free(&o->proc);
+            json_decref(o->report);
+            free(o->sizes);
+            free(o->args_text);
         }
         free(s->runs);
+        free(s->extra);
         free(s->key);
     }
     free(g->sets);

@@ -1,0 +1,55 @@
+/* buffer.c, WRONG: waits by unlocking, yielding and locking again in a loop (busy waiting) instead of
+ * on the condition variables. The results are right, but a waiting thread burns the CPU and takes the
+ * lock thousands of times; under racelab's pct schedule a spinning thread may even keep the others from
+ * ever running. */
+#include <sched.h>
+#include "buffer.h"
+
+void buffer_init(buffer *b, int capacity)
+{
+    pthread_mutex_init(&b->lock, NULL);
+    pthread_cond_init(&b->not_full, NULL);
+    pthread_cond_init(&b->not_empty, NULL);
+    b->capacity = capacity;
+    b->head = 0;
+    b->tail = 0;
+    b->count = 0;
+}
+
+void buffer_put(buffer *b, long item)
+{
+    pthread_mutex_lock(&b->lock);
+    while (b->count == b->capacity) {
+        pthread_mutex_unlock(&b->lock);
+        sched_yield();
+        pthread_mutex_lock(&b->lock);
+    }
+    b->items[b->tail] = item;
+    b->tail = (b->tail + 1) % b->capacity;
+    b->count++;
+    pthread_cond_signal(&b->not_empty);
+    pthread_mutex_unlock(&b->lock);
+}
+
+long buffer_get(buffer *b)
+{
+    pthread_mutex_lock(&b->lock);
+    while (b->count == 0) {
+        pthread_mutex_unlock(&b->lock);
+        sched_yield();
+        pthread_mutex_lock(&b->lock);
+    }
+    long item = b->items[b->head];
+    b->head = (b->head + 1) % b->capacity;
+    b->count--;
+    pthread_cond_signal(&b->not_full);
+    pthread_mutex_unlock(&b->lock);
+    return item;
+}
+
+void buffer_destroy(buffer *b)
+{
+    pthread_cond_destroy(&b->not_empty);
+    pthread_cond_destroy(&b->not_full);
+    pthread_mutex_destroy(&b->lock);
+}

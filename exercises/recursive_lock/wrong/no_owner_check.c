@@ -1,0 +1,38 @@
+/* rlock.c, WRONG: rlock_unlock() never checks who calls it. Any thread can then release a lock that
+ * another thread holds (and a free lock's count goes below zero). */
+#include <errno.h>
+
+#include "rlock.h"
+
+void rlock_init(rlock *l)
+{
+    pthread_mutex_init(&l->guard, NULL);
+    pthread_cond_init(&l->released, NULL);
+    l->count = 0;
+}
+
+void rlock_lock(rlock *l)
+{
+    pthread_t self = pthread_self();
+    pthread_mutex_lock(&l->guard);
+    while (l->count > 0 && !pthread_equal(l->owner, self))
+        pthread_cond_wait(&l->released, &l->guard);
+    l->owner = self;
+    l->count++;
+    pthread_mutex_unlock(&l->guard);
+}
+
+int rlock_unlock(rlock *l)
+{
+    pthread_mutex_lock(&l->guard);
+    if (--l->count == 0)
+        pthread_cond_signal(&l->released);
+    pthread_mutex_unlock(&l->guard);
+    return 0;
+}
+
+void rlock_destroy(rlock *l)
+{
+    pthread_cond_destroy(&l->released);
+    pthread_mutex_destroy(&l->guard);
+}
