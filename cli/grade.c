@@ -6,18 +6,22 @@
  * Only the grader's own channel counts: racelab's JSON report (findings, stats, the harness's shared
  * variables) and exit statuses. The submission's stdout and stderr are shown, capped, and never read.
  *
- * Judging, per test (each failing test's output quotes racelab's finding):
+ * Judging, per test (each failing test's output quotes racelab's finding; docs/grading.md):
  *   - a run that racelab could not report on, that hit the time limit, or whose program was killed by
  *     a signal fails every test that uses it;
  *   - a finding fails the tests whose fail_on lists its kind;
  *   - a run ended by racelab for a real deadlock is not judged by a test that does not check deadlocks
- *     when another test does (the deadlock is charged there);
+ *     when another test does (the deadlock is charged there); a concurrency check that already held
+ *     in it counts;
  *   - checks and the exit status are judged on runs that finished; a failed check in a run where racelab
  *     found something another test charges (a wrong total after a data race) is explained by that
  *     finding and charged there, not here, so one bug costs one test;
- *   - a test with checks and no run that finished fails;
+ *   - a test that needs a finished run (checks, an exit status, or racelab findings other than
+ *     deadlocks) and got none tries up to EXTRA_RUNS further seeds, then fails;
  *   - ThreadSanitizer's findings that repeat one a racelab test already charged (same variable or
- *     same line of the student's file) are noted, not charged again.
+ *     same line of the student's file), or that judge lock order when a racelab test does, are noted,
+ *     not charged again; a ThreadSanitizer run that hangs after racelab found a deadlock is that
+ *     deadlock.
  * The same submission, exercise and seed give the same runs (seeds base .. base + runs - 1, sizes
  * drawn from each seed) and so the same score; performance checks are the exception, they measure.
  */
@@ -47,7 +51,7 @@
 #define BUILD_SECONDS 60.0
 #define SHOWN_FINDINGS 3      /* findings quoted per run */
 #define SHOWN_OUTPUT 2000     /* bytes of a failing run's output shown */
-#define EXTRA_RUNS 6          /* further seeds tried when every run ended in a deadlock charged elsewhere */
+#define EXTRA_RUNS 4          /* further seeds tried when every run ended in a deadlock charged elsewhere */
 
 /* ---- growing strings ---------------------------------------------------------------------------- */
 
@@ -1174,8 +1178,10 @@ static void judge_test(grader *g, const rl_test_spec *t, run_set *set, charged *
         judge_run(&c, run);
     }
     if (needs_finished && c.judged == 0 && !j.failed) {
-        fail_with(&j, "no run finished, so the results could not be checked (%d ended by a deadlock)", c.not_judged);
-        sb_printf(&j.out, "FAILED: no run finished, so the results could not be checked\n");
+        const char *other = other_test_checking(g, t, "deadlock");
+        fail_with(&j, "no run finished (%d ended in a deadlock, charged to test '%s'), so this test could not be judged",
+                  c.not_judged, other ? other : "?");
+        sb_printf(&j.out, "FAILED: no run finished, so this test could not be judged\n");
     }
     res->status = j.failed ? RL_TEST_FAILED : RL_TEST_PASSED;
     res->noted = j.noted;
@@ -1234,9 +1240,24 @@ static int grade(grader *g, rl_grade_result *out)
     char submitted[PATH_MAX + 300];
     struct stat st;
     snprintf(submitted, sizeof submitted, "%s", g->opt->submission);
-    if (stat(submitted, &st) == 0 && S_ISDIR(st.st_mode)) /* a folder of files: take the student's file from it */
+    bool from_dir = stat(submitted, &st) == 0 && S_ISDIR(st.st_mode);
+    if (from_dir) /* a folder of files (Gradescope's submission folder): take the student's file from it */
         snprintf(submitted, sizeof submitted, "%s/%s", g->opt->submission, ex->student_file);
-    if (copy_file(submitted, student_copy, SUBMISSION_MAX_BYTES, err, sizeof err) != 0) {
+    if (from_dir && access(submitted, F_OK) != 0) {
+        strbuf b = { 0 };
+        sb_printf(&b, "the submission has no %s (the file to submit); it has:", ex->student_file);
+        DIR *d = opendir(g->opt->submission);
+        struct dirent *e;
+        int n = 0;
+        while (d && (e = readdir(d)) && n < 20)
+            if (e->d_name[0] != '.')
+                sb_printf(&b, "%s %s", n++ ? "," : "", e->d_name);
+        if (d)
+            closedir(d);
+        sb_printf(&b, "%s\n", n ? "" : " nothing");
+        g->build_ok = false;
+        g->build_output = sb_take(&b);
+    } else if (copy_file(submitted, student_copy, SUBMISSION_MAX_BYTES, err, sizeof err) != 0) {
         g->build_ok = false;
         g->build_output = strdup(err);
     } else {

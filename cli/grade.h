@@ -125,6 +125,8 @@ typedef struct rl_sandbox {
     uid_t uid;
     gid_t gid;
     char note[256];            /* why privileges are not dropped, or "" */
+    int reaper_fd;             /* write end of the pipe to the reaper, or -1 */
+    pid_t reaper;              /* cleans up should the grader die (even by SIGKILL) */
 } rl_sandbox;
 
 typedef struct rl_limits {

@@ -11,6 +11,10 @@
  * /etc/passwd. When root cannot drop (racelab's files unreadable by other users), commands run as
  * root and rl_sandbox.note says so.
  *
+ * Should the grader die (killed, even with SIGKILL, by a platform's time limit), a reaper process it
+ * starts first, in a session of its own, kills the commands' process groups and the sandbox user's
+ * processes and removes the directory.
+ *
  * At the time limit, with spare_leader, every other process of the command is killed first and the
  * leader (`racelab run`) gets a few seconds to write its report, so a hang still yields racelab's
  * findings (a deadlock report, say). Once the leader has ended, whatever it left behind is killed:
@@ -32,6 +36,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -83,9 +88,64 @@ static bool sandbox_can_use(const rl_sandbox *sb, const char *exe, const char *c
     return WIFEXITED(st) && WEXITSTATUS(st) == 0;
 }
 
+static void kill_sandbox_user(const rl_sandbox *sb);
+
+/* The reaper: in a session of its own (a kill of the grader's process group misses it), it reads the
+ * process group of every command the grader starts, and when the pipe ends (the grader closed it, or
+ * died, even by SIGKILL) kills those groups and the sandbox user's processes and removes the
+ * directory. Never returns. */
+static void reaper_main(const rl_sandbox *sb, int fd)
+{
+    setsid();
+    signal(SIGINT, SIG_IGN);
+    signal(SIGTERM, SIG_IGN);
+    signal(SIGHUP, SIG_IGN);
+    pid_t groups[4096];
+    size_t n = 0;
+    pid_t pg;
+    ssize_t got;
+    while ((got = read(fd, &pg, sizeof pg)) != 0) {
+        if (got == (ssize_t)sizeof pg && n < sizeof groups / sizeof *groups)
+            groups[n++] = pg;
+        else if (got < 0 && errno != EINTR)
+            break;
+    }
+    for (size_t i = 0; i < n; i++)
+        kill(-groups[i], SIGKILL);
+    kill_sandbox_user(sb);
+    rl_remove_tree(sb->root);
+    _exit(0);
+}
+
+static void start_reaper(rl_sandbox *sb)
+{
+    int p[2];
+    sb->reaper_fd = -1;
+    /* a socket pair rather than a pipe: send(MSG_NOSIGNAL) to a dead reaper fails, it raises no SIGPIPE */
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p) != 0)
+        return;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(p[1]);
+        for (int fd = 3; fd < 1024; fd++) /* nothing of the grader's but the pipe */
+            if (fd != p[0])
+                close(fd);
+        reaper_main(sb, p[0]);
+    }
+    close(p[0]);
+    if (pid < 0) {
+        close(p[1]);
+        return;
+    }
+    sb->reaper = pid;
+    sb->reaper_fd = p[1];
+}
+
 int rl_sandbox_open(rl_sandbox *sb, const char *exe, const char *const *paths, char *err, size_t err_len)
 {
     memset(sb, 0, sizeof *sb);
+    sb->reaper_fd = -1;
     const char *tmp = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
     snprintf(sb->root, sizeof sb->root, "%s/racelab-grade.XXXXXX", tmp);
     if (!mkdtemp(sb->root)) {
@@ -104,6 +164,7 @@ int rl_sandbox_open(rl_sandbox *sb, const char *exe, const char *const *paths, c
             sb->drop = false;
         }
     }
+    start_reaper(sb);
     return 0;
 }
 
@@ -226,7 +287,7 @@ static void keep_output(rl_proc *out, const char *buf, size_t n, size_t limit)
 
 /* In the child: never returns. */
 static void exec_child(const rl_sandbox *sb, char *const argv[], char *const env[], const char *cwd,
-                       const rl_limits *lim, int out_fd, int err_pipe)
+                       const rl_limits *lim, int out_fd, int err_pipe, pid_t grader)
 {
     setpgid(0, 0);
     int in = open("/dev/null", O_RDONLY);
@@ -261,6 +322,8 @@ static void exec_child(const rl_sandbox *sb, char *const argv[], char *const env
     if (sb->drop)
         drop_privileges(sb);
     prctl(PR_SET_PDEATHSIG, SIGKILL); /* after setuid, which clears it */
+    if (getppid() != grader) /* the grader died before the line above: nobody would clean up after us */
+        _exit(127);
     execvpe(argv[0], argv, env);
 fail:;
     int e = errno;
@@ -283,12 +346,13 @@ void rl_sandbox_run(const rl_sandbox *sb, char *const argv[], char *const env[],
         return;
     }
     double start = now_seconds();
+    pid_t grader = getpid();
     fflush(NULL);
     pid_t pid = fork();
     if (pid == 0) {
         close(fds[0]);
         close(errp[0]);
-        exec_child(sb, argv, env, cwd, lim, fds[1], errp[1]);
+        exec_child(sb, argv, env, cwd, lim, fds[1], errp[1], grader);
     }
     close(fds[1]);
     close(errp[1]);
@@ -300,6 +364,9 @@ void rl_sandbox_run(const rl_sandbox *sb, char *const argv[], char *const env[],
         return;
     }
     setpgid(pid, pid);
+    if (sb->reaper_fd >= 0 && send(sb->reaper_fd, &pid, sizeof pid, MSG_NOSIGNAL) != (ssize_t)sizeof pid) {
+        /* the reaper is gone: the grader still cleans up itself */
+    }
     int exec_errno = 0;
     ssize_t got;
     while ((got = read(errp[0], &exec_errno, sizeof exec_errno)) < 0 && errno == EINTR)
@@ -391,5 +458,11 @@ void rl_sandbox_close(rl_sandbox *sb)
     kill_sandbox_user(sb);
     if (sb->root[0])
         rl_remove_tree(sb->root);
+    if (sb->reaper_fd >= 0) { /* the reaper finds nothing left to do, and ends */
+        close(sb->reaper_fd);
+        while (waitpid(sb->reaper, NULL, 0) < 0 && errno == EINTR)
+            ;
+    }
+    sb->reaper_fd = -1;
     sb->root[0] = 0;
 }

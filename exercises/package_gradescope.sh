@@ -30,6 +30,6 @@ with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         info.external_attr = 0o755 << 16
         z.writestr(info, open(os.path.join(ex, "gradescope", f), "rb").read())
     add_tree(z, ex, "exercise", skip_ex)
-    add_tree(z, root, "racelab", {"exercises", "walkthroughs", "bench"})
+    add_tree(z, root, "racelab", {"exercises"})
 print(out)
 PY

@@ -4,8 +4,8 @@
  * in memory shared with the workers, when each process and thread was computing: from that it knows
  * how many computed at the same time and in how many processes. With -P it also times the squares done
  * one after another in main against the pool, six times, and keeps the best ratio: the speed-up; and
- * the most cores the workers kept busy at once (in any 5 ms window), which a busy machine disturbs
- * less. It publishes its measures in shared variables that the
+ * the most cores the workers kept busy at once (in any 2 ms window, from CPU-time samples), which a
+ * busy machine disturbs far less. It publishes its measures in shared variables that the
  * grader reads from racelab's report: `wrong_results`, `unreaped`, `worker_processes`, `max_overlap`,
  * `speedup_x100`, `parallelism_x100`, `peak_cores_x100`.
  *
@@ -26,21 +26,33 @@
 #include "racelab.h"
 
 #define MAX_CALLS 100000
+#define MAX_SAMPLES 400000
+#define SAMPLE_NS 200000   /* a sample every 0.2 ms of CPU inside slow_square() */
 
 struct call {
     long pid;       /* the process that computed it */
     long tid;       /* and the thread */
     long start_ns;
     long end_ns;
-    long cpu_ns;    /* CPU time it used (about work_us; more than its wall span only if impossible) */
+};
+
+/* A thread's total CPU time at a moment: consecutive samples of one thread say how much CPU it got
+ * between them. */
+struct sample {
+    long tid;
+    long wall_ns;
+    long cpu_ns;
 };
 
 static struct {
     long n_calls;   /* atomic */
     struct call calls[MAX_CALLS];
+    long n_samples; /* atomic */
+    struct sample samples[MAX_SAMPLES];
 } *log_area;        /* shared with the workers (MAP_SHARED) */
 
 static long work_us = 200;
+static _Thread_local volatile long spin_sink; /* what slow_square() burns its CPU on (one per thread) */
 static racelab_shared wrong_results = RACELAB_SHARED_INIT("wrong_results", -1);
 static racelab_shared unreaped = RACELAB_SHARED_INIT("unreaped", -1);
 static racelab_shared worker_processes = RACELAB_SHARED_INIT("worker_processes", -1);
@@ -56,20 +68,33 @@ static long now_ns(clockid_t clock)
     return ts.tv_sec * 1000000000L + ts.tv_nsec;
 }
 
+static void sample(long tid)
+{
+    long i = __atomic_fetch_add(&log_area->n_samples, 1, __ATOMIC_RELAXED);
+    if (i < MAX_SAMPLES)
+        log_area->samples[i] = (struct sample){ tid, now_ns(CLOCK_MONOTONIC), now_ns(CLOCK_THREAD_CPUTIME_ID) };
+}
+
 long slow_square(long x)
 {
-    long start = now_ns(CLOCK_MONOTONIC), cpu_start = now_ns(CLOCK_THREAD_CPUTIME_ID);
-    volatile long spin = 0;
-    while (now_ns(CLOCK_THREAD_CPUTIME_ID) - cpu_start < work_us * 1000)
+    long tid = syscall(SYS_gettid);
+    long start = now_ns(CLOCK_MONOTONIC), cpu_start = now_ns(CLOCK_THREAD_CPUTIME_ID), last = cpu_start;
+    sample(tid);
+    for (long cpu = cpu_start; cpu - cpu_start < work_us * 1000; cpu = now_ns(CLOCK_THREAD_CPUTIME_ID)) {
         for (int k = 0; k < 100; k++)
-            spin += k;
+            spin_sink += k;
+        if (cpu - last >= SAMPLE_NS) {
+            sample(tid);
+            last = cpu;
+        }
+    }
+    sample(tid);
     long i = __atomic_fetch_add(&log_area->n_calls, 1, __ATOMIC_RELAXED);
     if (i < MAX_CALLS) {
         log_area->calls[i].pid = getpid();
-        log_area->calls[i].tid = syscall(SYS_gettid);
+        log_area->calls[i].tid = tid;
         log_area->calls[i].start_ns = start;
         log_area->calls[i].end_ns = now_ns(CLOCK_MONOTONIC);
-        log_area->calls[i].cpu_ns = now_ns(CLOCK_THREAD_CPUTIME_ID) - cpu_start;
     }
     return x * x;
 }
@@ -110,35 +135,47 @@ static long overlap(long *processes, long *busy_ns)
     return most;
 }
 
-/* The most cores the calls kept busy at once: each call's CPU time spread evenly over its span, summed
- * in windows of 5 ms; the busiest window's CPU over its length. One process at a time can never pass
- * 1.00, whatever else the machine runs; workers that really run in parallel pass it in some window even
- * on a busy machine. */
+/* The most cores the threads that ran slow_square() kept busy at once: the CPU each got between two
+ * of its samples is spread over the wall time between them and summed in windows of 2 ms; the busiest
+ * window's CPU over its length. One thread (or process) at a time can never pass 1.00, whatever else
+ * the machine runs; workers that really run in parallel pass it whenever two of them hold the two
+ * cores at the same moment, which happens even on a busy machine. */
 static long peak_cores_x100(void)
 {
-    long n = log_area->n_calls < MAX_CALLS ? log_area->n_calls : MAX_CALLS;
-    if (n == 0)
+    long n = log_area->n_samples < MAX_SAMPLES ? log_area->n_samples : MAX_SAMPLES;
+    if (n < 2)
         return 0;
-    long lo = log_area->calls[0].start_ns, hi = log_area->calls[0].end_ns;
+    long lo = log_area->samples[0].wall_ns, hi = lo;
     for (long i = 1; i < n; i++) {
-        lo = log_area->calls[i].start_ns < lo ? log_area->calls[i].start_ns : lo;
-        hi = log_area->calls[i].end_ns > hi ? log_area->calls[i].end_ns : hi;
+        lo = log_area->samples[i].wall_ns < lo ? log_area->samples[i].wall_ns : lo;
+        hi = log_area->samples[i].wall_ns > hi ? log_area->samples[i].wall_ns : hi;
     }
-    const long window = 5000000;
+    const long window = 2000000;
     long n_windows = (hi - lo) / window + 1;
-    if (n_windows > 100000)
+    if (n_windows > 1000000)
         return 0;
     double *busy = calloc((size_t)n_windows, sizeof *busy);
+    long *prev = malloc((size_t)n * sizeof *prev); /* the index of the same thread's previous sample */
     for (long i = 0; i < n; i++) {
-        struct call *c = &log_area->calls[i];
-        double span = (double)(c->end_ns - c->start_ns);
-        double rate = span > 0 ? (double)c->cpu_ns / span : 0; /* CPU per wall nanosecond */
-        if (rate > 1)
-            rate = 1;
-        for (long w = (c->start_ns - lo) / window; w <= (c->end_ns - lo) / window && w < n_windows; w++) {
+        prev[i] = -1;
+        for (long j = i - 1; j >= 0 && j >= i - 4096; j--)
+            if (log_area->samples[j].tid == log_area->samples[i].tid) {
+                prev[i] = j;
+                break;
+            }
+    }
+    for (long i = 0; i < n; i++) {
+        if (prev[i] < 0)
+            continue;
+        struct sample *a = &log_area->samples[prev[i]], *b = &log_area->samples[i];
+        double span = (double)(b->wall_ns - a->wall_ns), cpu = (double)(b->cpu_ns - a->cpu_ns);
+        if (span <= 0 || cpu <= 0)
+            continue;
+        double rate = cpu / span > 1 ? 1 : cpu / span;
+        for (long w = (a->wall_ns - lo) / window; w <= (b->wall_ns - lo) / window && w < n_windows; w++) {
             long from = lo + w * window, to = from + window;
-            from = c->start_ns > from ? c->start_ns : from;
-            to = c->end_ns < to ? c->end_ns : to;
+            from = a->wall_ns > from ? a->wall_ns : from;
+            to = b->wall_ns < to ? b->wall_ns : to;
             if (to > from)
                 busy[w] += rate * (double)(to - from);
         }
@@ -147,6 +184,7 @@ static long peak_cores_x100(void)
     for (long w = 0; w + 1 < n_windows; w++) /* the last window is partial */
         most = busy[w] / window > most ? busy[w] / window : most;
     free(busy);
+    free(prev);
     return (long)(most * 100);
 }
 
@@ -203,6 +241,7 @@ int main(int argc, char **argv)
             s_ns = now_ns(CLOCK_MONOTONIC) - t0;
         }
         log_area->n_calls = 0;
+        log_area->n_samples = 0;
         for (long i = 0; i < n; i++)
             out[i] = -1;
         long t0 = now_ns(CLOCK_MONOTONIC);
