@@ -306,8 +306,11 @@ static void parse_line(rl_eventlog *log, char *line, rl_ev_proc **curp)
         rl_ev_lockset *k = push(&cur->lockset, &cur->n_lockset, sizeof *k);
         if (k) { k->var = num(t[0]); k->tid = (uint32_t)num(t[1]); k->op = t[2][0]; k->stack = num(t[3]); }
     } else if (strcmp(tag, "Q") == 0 || strcmp(tag, "QE") == 0 || strcmp(tag, "U") == 0) {
-        size_t want = tag[0] == 'U' ? 11 : strcmp(tag, "Q") == 0 ? 3 : 8;
-        if (split(line + strlen(tag), t, want) < want) { log->malformed++; return; }
+        /* Q and QE end in an optional stack (older logs lack it) */
+        bool is_q = strcmp(tag, "Q") == 0;
+        size_t want = tag[0] == 'U' ? 11 : is_q ? 3 : 8;
+        size_t got = split(line + strlen(tag), t, tag[0] == 'U' ? want : want + 1);
+        if (got < want) { log->malformed++; return; }
         rl_ev_var *v = NULL;
         for (size_t i = 0; i < cur->n_vars; i++)
             if (cur->vars[i].uid == num(t[0]))
@@ -327,6 +330,7 @@ static void parse_line(rl_eventlog *log, char *line, rl_ev_proc **curp)
             }
         } else if (strcmp(tag, "Q") == 0) {
             v->has_trace = true; v->trace_tid = (uint32_t)num(t[1]); v->trace_skipped = num(t[2]);
+            v->trace_stack = got > 3 ? num(t[3]) : 0;
         } else {
             rl_ev_trace_event *e = push(&v->trace, &v->n_trace, sizeof *e);
             if (!e) return;
@@ -334,6 +338,7 @@ static void parse_line(rl_eventlog *log, char *line, rl_ev_proc **curp)
             snprintf(e->op, sizeof e->op, "%s", t[3]);
             e->value = strtoll(t[4], NULL, 10); e->version = num(t[5]); e->stale = num(t[6]) != 0;
             e->overwrote = strtoll(t[7], NULL, 10);
+            e->stack = got > 8 ? num(t[8]) : 0;
         }
     } else if (strcmp(tag, "Z") == 0) {
         if (split(line + 1, t, 4) < 4) { log->malformed++; return; }

@@ -59,6 +59,7 @@ typedef struct rl_ev_race {      /* R: a data race found by happens-before */
 typedef struct rl_ev_lockset { uint64_t var; uint32_t tid; char op; uint64_t stack; } rl_ev_lockset;
 typedef struct rl_ev_trace_event {
     int64_t tid; char op[8]; int64_t value; uint64_t version; bool stale; int64_t overwrote;
+    uint64_t stack; /* one frame: where the access was made (0: unknown) */
 } rl_ev_trace_event;
 typedef struct rl_ev_var {
     uint64_t uid; int64_t initial; char *name;
@@ -69,6 +70,7 @@ typedef struct rl_ev_var {
     uint64_t lost_writes, stale_stores, version, outside_writes;
     bool nomem;
     bool has_trace; uint32_t trace_tid; uint64_t trace_skipped;
+    uint64_t trace_stack;        /* the stale store's full stack (0: unknown) */
     rl_ev_trace_event *trace; size_t n_trace;
 } rl_ev_var;
 

@@ -142,10 +142,10 @@ static rl_lu_thread *thread_record(rl_lostupdate *lu, uint32_t tid, const rl_all
     return &lu->threads[tid];
 }
 
-bool rl_lostupdate_on_load(rl_lostupdate *lu, uint32_t tid, int64_t value, const rl_allocator *a)
+bool rl_lostupdate_on_load(rl_lostupdate *lu, uint32_t tid, int64_t value, uintptr_t pc, const rl_allocator *a)
 {
     resync(lu, value);
-    rl_lu_event ev = { .version = lu->st.version, .value = value, .tid = tid, .op = RL_LU_LOAD };
+    rl_lu_event ev = { .version = lu->st.version, .value = value, .tid = tid, .op = RL_LU_LOAD, .pc = pc };
     log_event(lu, &ev);
     rl_lu_thread *r = thread_record(lu, tid, a);
     if (!r) {
@@ -169,7 +169,7 @@ bool rl_lostupdate_on_load(rl_lostupdate *lu, uint32_t tid, int64_t value, const
     return true;
 }
 
-bool rl_lostupdate_on_store(rl_lostupdate *lu, uint32_t tid, int64_t value, rl_lu_store_result *out)
+bool rl_lostupdate_on_store(rl_lostupdate *lu, uint32_t tid, int64_t value, uintptr_t pc, rl_lu_store_result *out)
 {
     rl_lu_store_result res = { 0 };
     rl_lu_stats *st = &lu->st;
@@ -201,7 +201,7 @@ bool rl_lostupdate_on_store(rl_lostupdate *lu, uint32_t tid, int64_t value, rl_l
     lu->last_writer = tid;
 
     rl_lu_event ev = { .version = st->version, .value = value, .tid = tid, .op = RL_LU_STORE,
-                       .stale = res.stale, .overwrote_tid = res.stale ? res.overwrote_tid : 0 };
+                       .stale = res.stale, .overwrote_tid = res.stale ? res.overwrote_tid : 0, .pc = pc };
     log_event(lu, &ev);
     if (res.stale && !lu->has_trace) {
         save_trace(lu, tid, r, ev.seq);
@@ -212,7 +212,7 @@ bool rl_lostupdate_on_store(rl_lostupdate *lu, uint32_t tid, int64_t value, rl_l
     return res.stale;
 }
 
-void rl_lostupdate_on_add(rl_lostupdate *lu, uint32_t tid, int64_t delta, int64_t value_before)
+void rl_lostupdate_on_add(rl_lostupdate *lu, uint32_t tid, int64_t delta, int64_t value_before, uintptr_t pc)
 {
     resync(lu, value_before);
     rl_lu_stats *st = &lu->st;
@@ -222,7 +222,7 @@ void rl_lostupdate_on_add(rl_lostupdate *lu, uint32_t tid, int64_t delta, int64_
     st->live_updates++;
     lu->last_writer = tid;
     rl_lu_event ev = { .version = st->version, .value = st->current, .delta = delta, .tid = tid,
-                       .op = RL_LU_ADD };
+                       .op = RL_LU_ADD, .pc = pc };
     log_event(lu, &ev);
 }
 

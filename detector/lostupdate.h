@@ -81,6 +81,7 @@ typedef struct rl_lu_event {
     rl_lu_op op;
     bool stale;             /* store: a stale read-modify-write */
     uint32_t overwrote_tid; /* stale store: thread of the last write it overwrote (or RL_LU_NO_TID) */
+    uintptr_t pc;           /* where the program made the access (0: unknown, or an outside write) */
 } rl_lu_event;
 
 typedef struct rl_lu_trace {
@@ -137,12 +138,13 @@ void rl_lostupdate_init(rl_lostupdate *lu, int64_t initial);
  * events stay readable. Init again before recording more. */
 void rl_lostupdate_free(rl_lostupdate *lu, const rl_allocator *a);
 
+/* `pc` in each: the program counter of the access, kept in its event (0 when unknown). */
 /* `tid` read `value`. False when the load could not be recorded (out of memory; see above). */
-bool rl_lostupdate_on_load(rl_lostupdate *lu, uint32_t tid, int64_t value, const rl_allocator *a);
+bool rl_lostupdate_on_load(rl_lostupdate *lu, uint32_t tid, int64_t value, uintptr_t pc, const rl_allocator *a);
 /* `tid` wrote `value`. Returns whether the store was stale; `out` (may be NULL) gets the details. */
-bool rl_lostupdate_on_store(rl_lostupdate *lu, uint32_t tid, int64_t value, rl_lu_store_result *out);
+bool rl_lostupdate_on_store(rl_lostupdate *lu, uint32_t tid, int64_t value, uintptr_t pc, rl_lu_store_result *out);
 /* `tid` atomically added `delta` to a variable that held `value_before`. */
-void rl_lostupdate_on_add(rl_lostupdate *lu, uint32_t tid, int64_t delta, int64_t value_before);
+void rl_lostupdate_on_add(rl_lostupdate *lu, uint32_t tid, int64_t delta, int64_t value_before, uintptr_t pc);
 
 rl_lu_stats rl_lostupdate_stats(const rl_lostupdate *lu);
 const rl_lu_trace *rl_lostupdate_trace(const rl_lostupdate *lu); /* NULL before the first stale store */

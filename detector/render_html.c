@@ -415,6 +415,12 @@ static void put_trace(FILE *out, json_t *f)
         } else {
             snprintf(cell, sizeof cell, "%s %lld%s", str_(e, "op"), (long long)int_(e, "value"), stale ? " \xE2\x86\x90 stale" : "");
         }
+        json_t *at = json_object_get(e, "at");
+        if (str_(at, "file")[0]) { /* where the access was made */
+            const char *file = str_(at, "file"), *base = strrchr(file, '/');
+            size_t used = strlen(cell);
+            snprintf(cell + used, sizeof cell - used, "  (%s:%lld)", base ? base + 1 : file, (long long)int_(at, "line"));
+        }
         put_cell_row(out, column_of(cols, &n, int_(e, "thread")), n, stale ? "stale" : "step", cell);
         if (skipped && i == 7)
             fprintf(out, "<tr><td class=\"skipped\" colspan=\"%zu\">\xE2\x80\xA6 %lld more steps \xE2\x80\xA6</td></tr>\n", n,
@@ -643,7 +649,7 @@ static void put_finding(html_ctx *c, json_t *f, size_t index)
     else if (json_object_get(f, "accesses"))
         put_data_race(c, f);
     else if (strcmp(kind, "lost-update") == 0)
-        put_lost_update(out, f);
+        put_lost_update(c->out, f);
     if (strcmp(kind, "potential-deadlock") != 0 && strcmp(kind, "deadlock") != 0)
         put_misuse(c, f);
     if (str_(f, "tsan_text")[0]) {

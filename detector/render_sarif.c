@@ -9,7 +9,8 @@
  *   first located frame   -> result.locations[0] (artifactLocation.uri + region.startLine)
  *   other stacks          -> relatedLocations (their first located frame each) and, for cycles,
  *                            deadlocks and races, codeFlows[0].threadFlows: one per thread
- *   lost-update           -> no stack in the report: a logical location naming the variable
+ *   lost-update           -> the stale store's stack; a report without one (older, or the totals only)
+ *                            gets a logical location naming the variable
  * A frame is "located" when it has a file and a line >= 1. Relative paths (relative to the directory
  * racelab ran in) keep uriBaseId "SRCROOT"; absolute ones become file:// URIs. */
 #include <stdarg.h>
@@ -334,6 +335,12 @@ static json_t *make_result(json_t *f, size_t rule_index)
         data_race(&rp, f);
     if (json_object_get(f, "stack")) { /* misuse: where it happened, then where its locks were made */
         add_location(&rp, json_object_get(f, "stack"), str_(f, "detail")[0] ? str_(f, "detail") : NULL);
+        json_t *first = json_array_get(json_object_get(f, "trace"), 0); /* lost update: its stale read */
+        if (json_object_get(first, "at")) {
+            json_t *read_at = json_pack("[O]", json_object_get(first, "at"));
+            add_location(&rp, read_at, "the read the stale store's value was computed from");
+            json_decref(read_at);
+        }
         size_t i;
         json_t *l;
         char created[512];
@@ -342,7 +349,7 @@ static json_t *make_result(json_t *f, size_t rule_index)
             add_location(&rp, json_object_get(l, "init"), created);
         }
     }
-    if (!rp.have_primary && str_(f, "variable")[0]) /* lost updates carry no stack */
+    if (!rp.have_primary && str_(f, "variable")[0]) /* a lost update without its stale store's stack */
         json_object_set_new(rp.result, "locations",
                             json_pack("[{s:[{s:s,s:s}]}]", "logicalLocations", "name", str_(f, "variable"), "kind", "variable"));
     if (json_array_size(rp.related))

@@ -130,7 +130,16 @@ static void print_trace(FILE *out, json_t *f)
         else
             snprintf(cell, sizeof cell, "%s %lld%s", s_(e, "op"), (long long)json_integer_value(json_object_get(e, "value")),
                      json_is_true(json_object_get(e, "stale")) ? "  <- stale" : "");
-        fprintf(out, "    %*s%s\n", (int)(k * COL), "", cell);
+        /* where the two accesses that matter were made: the first read and the stale store */
+        json_t *at = json_object_get(e, "at");
+        const char *file = s_(at, "file");
+        char where[160] = "";
+        if ((i == 0 || json_is_true(json_object_get(e, "stale"))) && file[0]) {
+            const char *base = strrchr(file, '/');
+            snprintf(where, sizeof where, "  (%s:%lld)", base ? base + 1 : file,
+                     (long long)json_integer_value(json_object_get(at, "line")));
+        }
+        fprintf(out, "    %*s%s%s\n", (int)(k * COL), "", cell, where);
         if (skipped && i == 7)
             fprintf(out, "    ... %lld more steps ...\n", (long long)skipped);
     }
@@ -201,6 +210,10 @@ static void print_finding(FILE *out, json_t *f, size_t index)
         }
     } else if (strcmp(kind, "lost-update") == 0) {
         print_trace(out, f);
+        if (json_array_size(json_object_get(f, "stack"))) {
+            fprintf(out, "  The store that lost the first update:\n");
+            print_stack(out, json_object_get(f, "stack"), "      ");
+        }
     } else {
         print_stack(out, json_object_get(f, "stack"), "    ");
         size_t i;

@@ -818,9 +818,15 @@ static void analyze_lost_updates(builder *b, const rl_ev_proc *p, json_t *findin
                     if (e->overwrote >= 0)
                         json_object_set_new(ev, "overwrote", json_integer(e->overwrote));
                 }
+                json_t *where = e->stack ? frames_json(b, e->stack) : NULL;
+                if (json_array_size(where))
+                    json_object_set(ev, "at", json_array_get(where, 0));
+                json_decref(where);
                 json_array_append_new(trace, ev);
             }
             json_object_set_new(f, "trace", trace);
+            if (v->trace_stack) /* the stale store that lost the first update */
+                json_object_set_new(f, "stack", frames_json(b, v->trace_stack));
             if (v->trace_skipped)
                 json_object_set_new(f, "trace_skipped", json_integer((json_int_t)v->trace_skipped));
         }

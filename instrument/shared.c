@@ -123,15 +123,19 @@ static void report_lockset(rt_var *var, const rl_access_info *now)
     rt_real.mutex_unlock(&rt.lock);
 }
 
-/* The interleaving of the first lost update (copied out under the variable's lock). */
+/* The interleaving of the first lost update (copied out under the variable's lock), called from the
+ * stale store itself: Q carries that store's full stack, each QE the one-frame stack of its access. */
 static void report_trace(rt_var *var, const rl_lu_trace *tr)
 {
+    rt_stack st;
+    rt_stack_capture(&st);
     rt_real.mutex_lock(&rt.lock);
     rt_line ln;
     rt_line_start(&ln, "Q");
     rt_line_hex(&ln, var->obj->uid);
     rt_line_u64(&ln, tr->tid);
     rt_line_u64(&ln, tr->skipped);
+    rt_line_hex(&ln, rt_stack_log(&st));
     rt_line_end(&ln);
     for (uint32_t i = 0; i < tr->n; i++) {
         const rl_lu_event *e = &tr->ev[i];
@@ -144,6 +148,7 @@ static void report_trace(rt_var *var, const rl_lu_trace *tr)
         rt_line_u64(&ln, e->version);
         rt_line_u64(&ln, e->stale ? 1 : 0);
         rt_line_i64(&ln, e->stale && e->overwrote_tid != RL_LU_NO_TID ? (int64_t)e->overwrote_tid : -1);
+        rt_line_hex(&ln, rt_stack_log_pc(e->pc));
         rt_line_end(&ln);
     }
     rt_real.mutex_unlock(&rt.lock);
@@ -209,13 +214,13 @@ static long access_var(racelab_shared *v, acc_kind kind, long arg, uintptr_t pc)
         result = v->value;
         now.value = result;
         race = rl_race_on_read(&var->race, &t->vc, &now, &rep, a);
-        rl_lostupdate_on_load(&var->lu, t->tid, result, a);
+        rl_lostupdate_on_load(&var->lu, t->tid, result, pc, a);
     } else if (kind == ACC_STORE) {
         v->value = arg;
         result = arg;
         now.value = arg;
         race = rl_race_on_write(&var->race, &t->vc, &now, &rep, a);
-        rl_lostupdate_on_store(&var->lu, t->tid, arg, &lost);
+        rl_lostupdate_on_store(&var->lu, t->tid, arg, pc, &lost);
         if (lost.first_stale)
             trace = *rl_lostupdate_trace(&var->lu);
     } else {
@@ -227,7 +232,7 @@ static long access_var(racelab_shared *v, acc_kind kind, long arg, uintptr_t pc)
          * other; a plain access against it still does */
         race = RL_RACE_NONE;
         rl_race_on_write(&var->race, &t->vc, &now, &rep, a);
-        rl_lostupdate_on_add(&var->lu, t->tid, arg, before);
+        rl_lostupdate_on_add(&var->lu, t->tid, arg, before, pc);
     }
     /* Eraser: atomic adds need no lock; deeper holds than 256 are not checked (it needs the full set) */
     if (rt.lockset && kind != ACC_ADD && t->n_held <= 256) {

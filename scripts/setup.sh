@@ -28,3 +28,6 @@ fi
 cmake --preset default >/dev/null
 cmake --build --preset default -j "$(nproc)" 2>&1 | grep -Ev '^\[|^-- |Built target|Consolidate compiler' || true
 test -x build/bin/racelab && test -f build/lib/libracelab.so
+
+# The official SARIF 2.1.0 schema, which the SARIF test validates against (not packaged by Debian).
+python3 scripts/fetch_sarif_schema.py build/third_party/sarif-schema-2.1.0.json

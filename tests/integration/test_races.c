@@ -156,6 +156,53 @@ Test(counter, locked_counter_pct_seeds_1_to_30_find_nothing)
     }
 }
 
+/* The line of `path` (under the source tree) holding `text`, or 0. */
+static long long source_line_of(const char *path, const char *text)
+{
+    char full[512], line[512];
+    snprintf(full, sizeof full, "%s/%s", RACELAB_SOURCE_DIR, path);
+    FILE *f = fopen(full, "r");
+    cr_assert(ne(ptr, f, NULL), "cannot read %s", full);
+    long long n = 0, found = 0;
+    while (!found && fgets(line, sizeof line, f)) {
+        n++;
+        if (strstr(line, text))
+            found = n;
+    }
+    fclose(f);
+    return found;
+}
+
+/* The first lost update names its source lines: the trace's first step is the stale read (at the
+ * racelab_load line), its stale step and the finding's stack the store (at the racelab_store line). */
+Test(counter, lost_update_points_at_the_stale_read_and_store)
+{
+    long long load_line = source_line_of("labs/unsafe_counter/main.c", "racelab_load(&counter)");
+    long long store_line = source_line_of("labs/unsafe_counter/main.c", "racelab_store(&counter");
+    cr_assert(gt(i64, load_line, 0));
+    cr_assert(gt(i64, store_line, 0));
+    bool checked = false;
+    for (long seed = 1; seed <= 10 && !checked; seed++) {
+        rl_run run;
+        run_racelab_on(&run, LAB("unsafe_counter"), "pct", seed, NULL, n100);
+        if (expect_unsafe_counter_run(&run)) {
+            json_t *lost = rl_finding(&run, "lost-update", 0);
+            json_t *trace = json_object_get(lost, "trace");
+            json_t *first = json_array_get(trace, 0), *last = json_array_get(trace, json_array_size(trace) - 1);
+            rl_expect(&run, eq(str, rl_str_at(&run, first, "op"), "read"));
+            rl_expect(&run, eq(str, rl_str_at(&run, first, "at.file"), "labs/unsafe_counter/main.c"));
+            rl_expect(&run, eq(i64, rl_int_at(&run, first, "at.line"), load_line));
+            rl_expect(&run, eq(int, rl_bool_at(&run, last, "stale"), 1));
+            rl_expect(&run, eq(i64, rl_int_at(&run, last, "at.line"), store_line));
+            rl_expect(&run, eq(str, rl_str_at(&run, lost, "stack.0.file"), "labs/unsafe_counter/main.c"));
+            rl_expect(&run, eq(i64, rl_int_at(&run, lost, "stack.0.line"), store_line));
+            checked = true;
+        }
+        rl_run_free(&run);
+    }
+    cr_assert(checked, "no update was lost under pct seeds 1..10");
+}
+
 /* ---- replay ----------------------------------------------------------------------------------- */
 
 /* Runs unsafe_counter -n 100 under mode/seed `times` times; every run must give the same event hash

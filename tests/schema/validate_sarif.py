@@ -1,9 +1,10 @@
 #!/usr/bin/python3
-"""validate_sarif.py: `racelab report --format sarif` output against a hand-written subset of the SARIF
-2.1.0 schema (tests/fixtures/sarif-2.1.0-subset.schema.json; the OASIS schema itself is not packaged by
-Debian and cannot be downloaded here), plus what a schema cannot say: one result per finding in the
-report's order, ruleId = the finding's kind, ruleIndex pointing at that rule, message.text = the
-summary, the level by kind, every related location id distinct.
+"""validate_sarif.py: `racelab report --format sarif` output against the official SARIF 2.1.0 JSON schema
+(OASIS, final text; scripts/setup.sh fetches it to BUILD_DIR/third_party/sarif-schema-2.1.0.json, as
+Debian does not package it), plus what a schema cannot say: one result per finding in the report's
+order, ruleId = the finding's kind, ruleIndex pointing at that rule, message.text = the summary, the
+level by kind, every related location id distinct, and every finding whose report has a source line
+(lost updates included) located at a physical location.
 
 Inputs: every fixture report under tests/unit/fixtures/reports/, and fresh reports of a few labs and
 test programs (run from the source directory, so their paths are relative).
@@ -19,9 +20,14 @@ import jsonschema
 
 build, source = sys.argv[1], sys.argv[2]
 racelab = os.path.join(build, "bin", "racelab")
-schema = json.load(open(os.path.join(source, "tests", "fixtures", "sarif-2.1.0-subset.schema.json")))
-jsonschema.Draft7Validator.check_schema(schema)
-validator = jsonschema.Draft7Validator(schema)
+schema_path = os.path.join(build, "third_party", "sarif-schema-2.1.0.json")
+if not os.path.exists(schema_path):
+    sys.exit(f"FAIL: {schema_path} is missing: run scripts/setup.sh (it fetches the SARIF 2.1.0 schema)")
+schema = json.load(open(schema_path))
+if "2.1.0" not in schema.get("title", "") or "draft-04" not in schema.get("$schema", ""):
+    sys.exit(f"FAIL: {schema_path} is not the SARIF 2.1.0 schema: {schema.get('title')}")
+jsonschema.Draft4Validator.check_schema(schema)
+validator = jsonschema.Draft4Validator(schema)
 
 ERROR_KINDS = {"deadlock", "potential-deadlock", "data-race", "lost-update", "use-after-free"}
 labs = os.path.join(build, "labs")
@@ -62,6 +68,9 @@ def check(report, sarif):
             problems.append(f"result {i}: related location ids repeat")
         if not res.get("locations"):
             problems.append(f"result {i}: no location")
+        located = any(fr.get("file") and fr.get("line") for fr in f.get("stack", []))
+        if located and "physicalLocation" not in res["locations"][0]:
+            problems.append(f"result {i} ({f['kind']}): the report has a source line but the result no physical location")
     if len({r["id"] for r in rules}) != len(rules):
         problems.append("a rule is listed twice")
     return problems

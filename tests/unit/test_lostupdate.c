@@ -106,9 +106,15 @@ static void drv_check(driver *d)
     cr_assert(eq(u64, st.events, (uint64_t)d->n_log));
 }
 
+/* The program counter the driver gives each access: which thread, which operation. */
+static uintptr_t pc_of(uint32_t tid, rl_lu_op op)
+{
+    return 0x1000 + (uintptr_t)tid * 16 + (uintptr_t)op;
+}
+
 static int64_t load(driver *d, uint32_t tid)
 {
-    cr_assert(rl_lostupdate_on_load(&d->lu, tid, d->mem, &d->a));
+    cr_assert(rl_lostupdate_on_load(&d->lu, tid, d->mem, pc_of(tid, RL_LU_LOAD), &d->a));
     drv_log(d, tid, RL_LU_LOAD, d->mem);
     drv_check(d);
     return d->mem;
@@ -118,7 +124,7 @@ static rl_lu_store_result store(driver *d, uint32_t tid, int64_t value)
 {
     rl_lu_store_result r;
     d->mem = value;
-    bool stale = rl_lostupdate_on_store(&d->lu, tid, value, &r);
+    bool stale = rl_lostupdate_on_store(&d->lu, tid, value, pc_of(tid, RL_LU_STORE), &r);
     cr_assert(eq(int, stale, r.stale));
     drv_log(d, tid, RL_LU_STORE, value);
     drv_check(d);
@@ -129,7 +135,7 @@ static void add(driver *d, uint32_t tid, int64_t delta)
 {
     int64_t before = d->mem;
     d->mem += delta;
-    rl_lostupdate_on_add(&d->lu, tid, delta, before);
+    rl_lostupdate_on_add(&d->lu, tid, delta, before, pc_of(tid, RL_LU_ADD));
     drv_log(d, tid, RL_LU_ADD, d->mem);
     drv_check(d);
 }
@@ -151,6 +157,10 @@ static void expect_trace(const driver *d, uint32_t tid, uint64_t from, uint64_t 
         cr_assert(eq(u32, e->tid, d->log[seq].tid), "trace event %u", i);
         cr_assert(eq(int, e->op, d->log[seq].op), "trace event %u", i);
         cr_assert(eq(i64, e->value, d->log[seq].value), "trace event %u", i);
+        if (e->op != RL_LU_OUTSIDE)
+            cr_assert(eq(u64, e->pc, pc_of(e->tid, e->op)), "trace event %u keeps where the access was made", i);
+        else
+            cr_assert(eq(u64, e->pc, 0), "an inferred outside write has no location");
     }
 }
 
@@ -571,10 +581,10 @@ Test(lostupdate, out_of_memory_on_load)
     rl_allocator a = { ta_alloc, ta_free, &t };
     rl_lostupdate lu;
     rl_lostupdate_init(&lu, 0);
-    cr_assert(not(rl_lostupdate_on_load(&lu, 1, 0, &a)));
+    cr_assert(not(rl_lostupdate_on_load(&lu, 1, 0, 0, &a)));
     cr_assert(rl_lostupdate_stats(&lu).nomem);
     rl_lu_store_result r;
-    cr_assert(not(rl_lostupdate_on_store(&lu, 1, 1, &r)));
+    cr_assert(not(rl_lostupdate_on_store(&lu, 1, 1, 0, &r)));
     cr_assert(r.assignment, "an unrecorded load makes the store an assignment");
     cr_assert(rl_lostupdate_check(&lu));
     cr_assert(eq(u64, rl_lostupdate_stats(&lu).events, 2), "the events are still logged");
@@ -588,11 +598,11 @@ Test(lostupdate, high_thread_id_and_free)
     rl_allocator a = { ta_alloc, ta_free, &t };
     rl_lostupdate lu;
     rl_lostupdate_init(&lu, 0);
-    cr_assert(rl_lostupdate_on_load(&lu, 1000, 0, &a));
-    cr_assert(rl_lostupdate_on_load(&lu, 3, 0, &a));
-    rl_lostupdate_on_store(&lu, 3, 1, NULL);
-    cr_assert(rl_lostupdate_on_store(&lu, 1000, 1, NULL));
-    cr_assert(not(rl_lostupdate_on_load(&lu, UINT32_MAX, 1, &a)), "RL_LU_NO_TID is not a thread");
+    cr_assert(rl_lostupdate_on_load(&lu, 1000, 0, 0, &a));
+    cr_assert(rl_lostupdate_on_load(&lu, 3, 0, 0, &a));
+    rl_lostupdate_on_store(&lu, 3, 1, 0, NULL);
+    cr_assert(rl_lostupdate_on_store(&lu, 1000, 1, 0, NULL));
+    cr_assert(not(rl_lostupdate_on_load(&lu, UINT32_MAX, 1, 0, &a)), "RL_LU_NO_TID is not a thread");
     cr_assert(rl_lostupdate_check(&lu));
     rl_lostupdate_free(&lu, &a);
     cr_assert(eq(sz, t.outstanding, 0));
