@@ -156,6 +156,12 @@ Test(counter, locked_counter_pct_seeds_1_to_30_find_nothing)
     }
 }
 
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
 /* The line of `path` (under the source tree) holding `text`, or 0. */
 static long long source_line_of(const char *path, const char *text)
 {
@@ -190,11 +196,11 @@ Test(counter, lost_update_points_at_the_stale_read_and_store)
             json_t *trace = json_object_get(lost, "trace");
             json_t *first = json_array_get(trace, 0), *last = json_array_get(trace, json_array_size(trace) - 1);
             rl_expect(&run, eq(str, rl_str_at(&run, first, "op"), "read"));
-            rl_expect(&run, eq(str, rl_str_at(&run, first, "at.file"), "labs/unsafe_counter/main.c"));
+            rl_expect(&run, ends_with(rl_str_at(&run, first, "at.file"), "labs/unsafe_counter/main.c"));
             rl_expect(&run, eq(i64, rl_int_at(&run, first, "at.line"), load_line));
             rl_expect(&run, eq(int, rl_bool_at(&run, last, "stale"), 1));
             rl_expect(&run, eq(i64, rl_int_at(&run, last, "at.line"), store_line));
-            rl_expect(&run, eq(str, rl_str_at(&run, lost, "stack.0.file"), "labs/unsafe_counter/main.c"));
+            rl_expect(&run, ends_with(rl_str_at(&run, lost, "stack.0.file"), "labs/unsafe_counter/main.c"));
             rl_expect(&run, eq(i64, rl_int_at(&run, lost, "stack.0.line"), store_line));
             checked = true;
         }
