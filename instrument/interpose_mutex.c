@@ -82,53 +82,87 @@ static int mutex_acquire(pthread_mutex_t *m, const struct timespec *abstime, boo
     return rc;
 }
 
-/* The fast path: a known mutex, not held by this thread, whose held chain is already known, with no
- * schedule, confirmation or timeline to serve. It does what the general path does in that case
- * (nothing is learned, so nothing is logged) in a few dozen instructions: no lock, no call but the
- * real one. Everything else takes the general path. Re-entry needs no guard here: nothing below calls
- * back into a wrapper. */
-static inline bool fast_path_on(void)
+/* The fast path: a known mutex, not held by this thread, on top of a held chain already seen, with
+ * no schedule, confirmation or timeline to serve. It does what the general path does in that case
+ * (nothing is learned, so nothing is logged): no lock, no call but the real one. Two tiers:
+ *   - the thread's memo (rt_thread.fast): the same mutex taken on the same chain before; one probe;
+ *   - the shared tables: object table, then chain set, both lock-free; a hit fills the memo.
+ * Everything else takes the general path (mutex_acquire). Re-entry needs no guard here: nothing
+ * below calls back into a wrapper; a signal handler arriving inside the runtime finds in_runtime set
+ * and takes the general path, which passes straight through. */
+static inline size_t fast_slot(uintptr_t m, uint64_t prev)
 {
-    return rt.schedule == 0 && rt_confirm_sites == 0 && !rt.timeline &&
-           atomic_load_explicit(&rt.ready, memory_order_relaxed);
+    return (size_t)((m >> 3) ^ prev ^ (prev >> 17)) & (RT_FAST_SLOTS - 1);
 }
 
-static inline int mutex_lock_fast(pthread_mutex_t *m, uintptr_t pc)
+/* The shared tables' answer for m on top of the thread's held chain, written to its memo entry; false:
+ * take the general path. */
+static bool fast_fill(rt_thread *t, pthread_mutex_t *m)
+{
+    rt_lock *l = rt_table_lookup((uintptr_t)m);
+    if (!l || l->kind != RT_KIND_MUTEX || atomic_load_explicit(&l->destroyed, memory_order_relaxed))
+        return false;
+    uint32_t n = t->n_held;
+    uint64_t prev = n ? t->held[n - 1].chain_key : rt_chain_base(t);
+    uint64_t key = rt_chain_step(prev, l, RL_MODE_WRITE, false), stack;
+    if (!rt_chain_lookup(key, &stack))
+        return false;
+    t->fast[fast_slot((uintptr_t)m, prev)] = (rt_fast_entry){ (uintptr_t)m, prev, l, key, stack };
+    return true;
+}
+
+#define FAST_NO (-1)   /* take the general path */
+#define FAST_MISS (-2) /* not in the memo: ask the shared tables, then try again */
+
+/* Leaf but for the real trylock, so that it needs almost no registers saved: the new held entry is
+ * written (unpublished) before the call and read back after it. */
+static inline __attribute__((always_inline)) int mutex_lock_fast(pthread_mutex_t *m, uintptr_t pc)
 {
     rt_thread *t = rt_tls_self;
-    if (__builtin_expect(!t || t->in_runtime || !fast_path_on(), 0))
-        return -1;
-    rt_lock *l = rt_table_lookup((uintptr_t)m);
-    if (__builtin_expect(!l || l->kind != RT_KIND_MUTEX || atomic_load_explicit(&l->destroyed, memory_order_relaxed) ||
-                         atomic_load_explicit(&l->owner, memory_order_relaxed) == t, 0))
-        return -1;
+    if (__builtin_expect(!t || !rt.fast_ok || t->in_runtime, 0))
+        return FAST_NO;
     uint32_t n = t->n_held;
-    if (__builtin_expect(n == t->cap_held, 0))
-        return -1;
-    uint64_t key = rt_chain_step(n ? t->held[n - 1].chain_key : rt_chain_base(t), l, RL_MODE_WRITE, false);
-    uint64_t stack;
-    if (__builtin_expect(!rt_chain_lookup(key, &stack), 0))
-        return -1;
+    uint64_t prev = n ? t->held[n - 1].chain_key : t->chain_base;
+    const rt_fast_entry *e = &t->fast[fast_slot((uintptr_t)m, prev)];
+    if (__builtin_expect(e->m != (uintptr_t)m || e->prev != prev, 0))
+        return FAST_MISS;
+    rt_lock *l = e->lock;
+    if (__builtin_expect(atomic_load_explicit(&l->destroyed, memory_order_relaxed) ||
+                         atomic_load_explicit(&l->owner, memory_order_relaxed) == t || n == t->cap_held, 0))
+        return FAST_NO;
+    t->held[n] = (rt_held){ l, e->key, e->stack, pc, RL_MODE_WRITE, 0 };
     int rc = rt_real.mutex_trylock(m);
     if (__builtin_expect(rc != 0, 0))
-        return rc == EBUSY ? -1 : rc; /* contended: the general path blocks with the watchdog told */
+        return rc == EBUSY ? FAST_NO : rc; /* contended: the general path blocks with the watchdog told */
+    n = t->n_held;
+    l = t->held[n].lock;
     atomic_store_explicit(&l->owner, t, memory_order_relaxed);
-    t->held[n] = (rt_held){ l, key, stack, pc, RL_MODE_WRITE, 0 };
     __atomic_store_n(&t->n_held, n + 1, __ATOMIC_RELEASE);
     t->acquisitions++;
-    rt_hb_acquire(t, l);
+    if (__builtin_expect(rt_hb_active(), 0))
+        rt_hb_acquire_slow(t, l);
     return 0;
 }
 
 /* errno: the real functions report through their return value, and the runtime's slow paths
  * (stack capture, mmap, log writes) restore errno themselves. */
+static __attribute__((noinline)) int mutex_lock_slow(pthread_mutex_t *m, uintptr_t pc, int why)
+{
+    if (why == FAST_MISS && fast_fill(rt_tls_self, m)) {
+        int rc = mutex_lock_fast(m, pc);
+        if (rc >= 0)
+            return rc;
+    }
+    rt_real_resolve();
+    return mutex_acquire(m, NULL, false, pc);
+}
+
 RT_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
 {
-    rt_real_resolve();
     int rc = mutex_lock_fast(m, RT_CALLER_PC);
     if (__builtin_expect(rc >= 0, 1))
         return rc;
-    return mutex_acquire(m, NULL, false, RT_CALLER_PC);
+    return mutex_lock_slow(m, RT_CALLER_PC, rc);
 }
 
 RT_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m)
@@ -149,31 +183,39 @@ RT_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec 
     return rc;
 }
 
+static __attribute__((noinline)) int mutex_unlock_general(pthread_mutex_t *m, uintptr_t pc);
+
 RT_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
 {
-    rt_real_resolve();
     /* fast path: releasing the most recent lock, held once, with nothing else to serve */
     rt_thread *ft = rt_tls_self;
-    if (__builtin_expect(ft && !ft->in_runtime && fast_path_on() && ft->n_held > 0, 1)) {
+    if (__builtin_expect(ft && rt.fast_ok && !ft->in_runtime && ft->n_held > 0, 1)) {
         rt_held *top = &ft->held[ft->n_held - 1];
         rt_lock *l = top->lock;
         if (__builtin_expect(l->addr == (uintptr_t)m && l->kind == RT_KIND_MUTEX && l->recursion == 0 &&
                              atomic_load_explicit(&l->owner, memory_order_relaxed) == ft &&
                              !atomic_load_explicit(&l->destroyed, memory_order_relaxed), 1)) {
-            rt_hb_release(ft, l);
+            if (__builtin_expect(rt_hb_active(), 0))
+                return mutex_unlock_general(m, RT_CALLER_PC);
             atomic_store_explicit(&l->owner, NULL, memory_order_relaxed);
             ft->n_held--;
             return rt_real.mutex_unlock(m);
         }
     }
+    return mutex_unlock_general(m, RT_CALLER_PC);
+}
+
+static int mutex_unlock_general(pthread_mutex_t *m, uintptr_t pc)
+{
+    rt_real_resolve();
     rt_thread *t = rt_enter();
     if (!t)
         return rt_real.mutex_unlock(m);
-    rt_lock *l = rt_object_get(m, RT_KIND_MUTEX, RT_CALLER_PC);
+    rt_lock *l = rt_object_get(m, RT_KIND_MUTEX, pc);
     bool foreign = false;
     if (l) {
         rt_sched_point(t, RT_OP_UNLOCK, l->index, 0);
-        rt_before_release(t, l, RT_CALLER_PC, &foreign);
+        rt_before_release(t, l, pc, &foreign);
         rt_hb_release(t, l);
         rt_timeline(t, RT_TL_UNLOCK, l);
     }

@@ -134,6 +134,19 @@ typedef struct rt_held {
     uint8_t trylock;
 } rt_held;
 
+/* A thread's memo of uncontended mutex acquisitions it has made before (interpose_mutex.c's fast
+ * path): taking mutex `m` on top of the held chain `prev` made chain `key` with stack `stack`. Both
+ * key and stack are facts that never change (the chain set only grows, objects are never freed), so
+ * an entry stays right for as long as its lock is not destroyed, which the fast path checks. */
+typedef struct rt_fast_entry {
+    uintptr_t m;
+    uint64_t prev;
+    rt_lock *lock;
+    uint64_t key;
+    uint64_t stack;
+} rt_fast_entry;
+#define RT_FAST_SLOTS 32 /* per thread; a power of two */
+
 #define RT_INLINE_HELD 16
 #define RT_HELD_LIMIT (1u << 20) /* deeper holds are counted, not tracked (noted in the report) */
 
@@ -167,12 +180,15 @@ typedef struct rt_thread {
     int confirm_paused;            /* confirm.c: has paused at a cycle site */
     struct rt_timeline *timeline;  /* timeline.c: recent lock events, or NULL */
     struct rt_thread *next;        /* registry list */
+    rt_fast_entry fast[RT_FAST_SLOTS]; /* the fast path's memo, indexed by rt_fast_slot() */
 } rt_thread;
 
 /* ---- process-wide state (runtime.c) ---- */
 typedef struct rt_state {
     pthread_mutex_t lock;           /* rt_lock: the one internal mutex */
     _Atomic int ready;              /* init finished */
+    int fast_ok;                    /* ready, and no schedule, confirmation or timeline: the mutex fast
+                                     * path may run (one flag for it to test) */
     int log_fd;                     /* event log, -1 if none */
     uint32_t incarnation;           /* high half of uids: differs per process image */
     uint32_t next_index;            /* next lock index */

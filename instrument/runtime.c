@@ -185,6 +185,7 @@ __attribute__((constructor(101))) static void rt_init(void)
     rt_log_open();
     rt_log_process_header();
     atomic_store_explicit(&rt.ready, 1, memory_order_release);
+    rt.fast_ok = rt.schedule == 0 && rt_confirm_sites == 0 && !rt.timeline;
     rt_thread *main_thread = rt_self(); /* T0 */
     (void)main_thread;
     atomic_store(&rt.live_threads, 1);
