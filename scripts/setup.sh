@@ -5,9 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # graphviz: `dot` lays out the HTML report's lock-order graph; chromium: the HTML report's browser test;
-# libxml2-utils: xmllint, which checks that `racelab grade --format junit` writes well-formed XML.
+# libxml2-utils: xmllint, which checks that `racelab grade --format junit` writes well-formed XML;
+# python3-yaml and git: the test that runs docs/grading.md's GitHub workflow.
 packages=(cmake make gcc clang libclang-rt-14-dev pkg-config libcriterion-dev libdw-dev libelf-dev libjansson-dev python3 python3-jsonschema
-          graphviz chromium libxml2-utils)
+          graphviz chromium libxml2-utils python3-yaml git)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
