@@ -5,7 +5,7 @@
  * cycle). Then two threads, one after the other, take locks[0] -> locks[N-1] and locks[N-1] -> locks[0]:
  * the one cycle. Destroys them all and prints its peak memory (peak_memory.h).
  * Expect: findings {potential-deadlock} (exactly one, between the first and last lock); exit status 0
- * (racelab: 66); stats.locks N, stats.edges N, stats.acquisitions 3N + 2.
+ * (racelab: 66); stats.locks N, stats.edges N + 1, stats.acquisitions 2N + 4.
  */
 #include <pthread.h>
 #include <stdio.h>
