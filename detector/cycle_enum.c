@@ -62,6 +62,7 @@ typedef struct ce_state {
     uint32_t *unblock;      /* stack for UNBLOCK */
 
     size_t max_cycles;
+    size_t max_len;         /* 0: no bound on cycle length */
     rl_cycle_fn fn;
     void *ctx;
     rl_cycle_enum_result *res;
@@ -203,6 +204,9 @@ static void ce_circuit(ce_state *s, uint32_t start)
             if (w == start) {
                 ce_emit(s, fsp);
                 found[v] = 1;
+            } else if (s->max_len && fsp >= s->max_len) {
+                found[v] = 1; /* the bound, not a dead end: v must not be blocked because of it */
+                s->res->length_cut = true;
             } else if (!s->blocked[w]) {
                 s->blocked[w] = 1;
                 found[w] = 0;
@@ -282,7 +286,15 @@ rl_cycle_enum_result rl_cycles_enumerate(const rl_allocator *alloc, size_t n_nod
                                          const rl_edge_pair *edges, size_t n_edges,
                                          size_t max_cycles, rl_cycle_fn fn, void *ctx)
 {
-    rl_cycle_enum_result res = { 0, false, false };
+    return rl_cycles_enumerate_bounded(alloc, n_nodes, edges, n_edges, max_cycles, 0, fn, ctx);
+}
+
+rl_cycle_enum_result rl_cycles_enumerate_bounded(const rl_allocator *alloc, size_t n_nodes,
+                                                 const rl_edge_pair *edges, size_t n_edges,
+                                                 size_t max_cycles, size_t max_len, rl_cycle_fn fn,
+                                                 void *ctx)
+{
+    rl_cycle_enum_result res = { 0, false, false, false };
     if (n_nodes > UINT32_MAX) /* ids are uint32_t; keeps id + 1 representable */
         n_nodes = UINT32_MAX;
     if (n_nodes == 0 || n_edges == 0)
@@ -293,6 +305,7 @@ rl_cycle_enum_result rl_cycles_enumerate(const rl_allocator *alloc, size_t n_nod
     s.alloc = alloc;
     s.n = n_nodes;
     s.max_cycles = max_cycles;
+    s.max_len = max_len;
     s.fn = fn;
     s.ctx = ctx;
     s.res = &res;

@@ -28,6 +28,7 @@ typedef struct rl_cycle_enum_result {
     size_t cycles;   /* cycles passed to the callback */
     bool truncated;  /* more cycles exist than max_cycles (or the callback stopped, or no memory) */
     bool nomem;      /* ran out of memory */
+    bool length_cut; /* (bounded form) a path was not extended past max_len: longer cycles may exist */
 } rl_cycle_enum_result;
 
 /* Nodes are ids < n_nodes (edges naming other ids are ignored). Duplicate edges are allowed and
@@ -37,5 +38,16 @@ typedef struct rl_cycle_enum_result {
 rl_cycle_enum_result rl_cycles_enumerate(const rl_allocator *alloc, size_t n_nodes,
                                          const rl_edge_pair *edges, size_t n_edges,
                                          size_t max_cycles, rl_cycle_fn fn, void *ctx);
+
+/* The same, reporting only cycles of at most max_len nodes (0: no bound). A path is not extended past
+ * max_len nodes; the search then treats it as if it had closed a cycle (so nothing is blocked because
+ * of the bound, and no cycle within the bound is missed) and sets length_cut. Without the bound's
+ * pruning, Johnson's guarantee no longer holds, but the search visits only paths of at most max_len
+ * nodes: on a dense graph (10^3 locks all taken in one order) with a small bound it stays cheap where
+ * the unbounded search would list exponentially many long cycles first. */
+rl_cycle_enum_result rl_cycles_enumerate_bounded(const rl_allocator *alloc, size_t n_nodes,
+                                                 const rl_edge_pair *edges, size_t n_edges,
+                                                 size_t max_cycles, size_t max_len, rl_cycle_fn fn,
+                                                 void *ctx);
 
 #endif

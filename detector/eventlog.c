@@ -368,6 +368,10 @@ static void parse_line(rl_eventlog *log, char *line, rl_ev_proc **curp)
         if (!g) return;
         cur->notes = g;
         cur->notes[cur->n_notes++] = strdup(text);
+    } else if (strcmp(tag, "W") == 0) {
+        if (split(line + 1, t, 3) < 3) { log->malformed++; return; }
+        rl_ev_reaped *w = push(&cur->reaped, &cur->n_reaped, sizeof *w);
+        if (w) { w->pid = (int)num(t[0]); w->status = strtoll(t[1], NULL, 10); w->signal = (int)num(t[2]); }
     } else if (strcmp(tag, "X") == 0) {
         if (split(line + 1, t, 2) < 2) { log->malformed++; return; }
         snprintf(cur->exit_how, sizeof cur->exit_how, "%s", t[0]);
@@ -475,6 +479,7 @@ void rl_eventlog_free(rl_eventlog *log)
         free(p->vars);
         free(p->races);
         free(p->timeline);
+        free(p->reaped);
         free(p->lockset);
     }
     free(log->procs);

@@ -74,6 +74,7 @@ typedef struct rl_ev_var {
     rl_ev_trace_event *trace; size_t n_trace;
 } rl_ev_var;
 
+typedef struct rl_ev_reaped { int pid; int64_t status; int signal; } rl_ev_reaped; /* W: a child the program waited for */
 typedef struct rl_ev_tl { uint32_t tid; uint64_t t_us; char op[12]; uint64_t lock; } rl_ev_tl;
 
 typedef struct rl_ev_proc {
@@ -101,6 +102,7 @@ typedef struct rl_ev_proc {
     bool has_schedule;
     char schedule[16]; uint64_t seed, event_hash, steps, fallbacks;
     char exit_how[16];            /* "exit", "deadlock" or "" (no exit record: crashed or killed) */
+    rl_ev_reaped *reaped; size_t n_reaped; /* children this process waited for, and how they ended */
     int64_t exit_status;
 } rl_ev_proc;
 

@@ -349,27 +349,125 @@ static bool live_detected(const rl_ev_proc *p, const uint64_t *uids, size_t len)
     return false;
 }
 
+/* The enumeration's callback: keeps cycles of at least min_len nodes (shorter ones were kept by an
+ * earlier, tighter pass) until max are kept; one more means the bound is reached. */
+typedef struct collect_ctx { cycle_list *cl; size_t min_len, max; bool full; } collect_ctx;
+
+static bool collect_bounded(void *ctx, const uint32_t *nodes, size_t len)
+{
+    collect_ctx *cc = ctx;
+    if (len < cc->min_len)
+        return true;
+    if (cc->cl->n >= cc->max) {
+        cc->full = true;
+        return false;
+    }
+    return collect_cycle(cc->cl, nodes, len);
+}
+
+/* Edge records sorted by (from, to) dense ids: the witnesses of one graph edge are one run. */
+typedef struct edge_ref { uint32_t from, to; size_t rec; } edge_ref;
+
+static int cmp_edge_ref(const void *a, const void *b)
+{
+    const edge_ref *x = a, *y = b;
+    if (x->from != y->from)
+        return x->from < y->from ? -1 : 1;
+    if (x->to != y->to)
+        return x->to < y->to ? -1 : 1;
+    return x->rec < y->rec ? -1 : x->rec > y->rec;
+}
+
+/* The first ref of edge from -> to (refs sorted), and how many there are. */
+static size_t edge_refs_find(const edge_ref *refs, size_t n, uint32_t from, uint32_t to, size_t *count)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (refs[mid].from < from || (refs[mid].from == from && refs[mid].to < to))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t k = lo;
+    while (k < n && refs[k].from == from && refs[k].to == to)
+        k++;
+    *count = k - lo;
+    return lo;
+}
+
+/* Threads that witnessed some edge: a cycle that can deadlock needs a different one per edge. */
+static size_t edge_threads(const rl_ev_proc *p)
+{
+    uint32_t *tids = malloc((p->n_edges ? p->n_edges : 1) * sizeof *tids);
+    if (!tids)
+        return SIZE_MAX;
+    for (size_t i = 0; i < p->n_edges; i++)
+        tids[i] = p->edges[i].tid;
+    qsort(tids, p->n_edges, sizeof *tids, cmp_u32);
+    size_t n = 0;
+    for (size_t i = 0; i < p->n_edges; i++)
+        n += i == 0 || tids[i] != tids[i - 1];
+    free(tids);
+    return n;
+}
+
 static void analyze_cycles(builder *b, const rl_ev_proc *p, json_t *findings)
 {
     if (!p->n_edges)
         return;
     dense d = { 0 };
     rl_edge_pair *pairs = calloc(p->n_edges, sizeof *pairs);
-    if (!pairs)
+    edge_ref *refs = calloc(p->n_edges, sizeof *refs);
+    if (!pairs || !refs) {
+        free(pairs);
+        free(refs);
         return;
+    }
     for (size_t i = 0; i < p->n_edges; i++) {
         pairs[i].from = dense_id(&d, p->edges[i].from);
         pairs[i].to = dense_id(&d, p->edges[i].to);
+        refs[i] = (edge_ref){ pairs[i].from, pairs[i].to, i };
     }
+    qsort(refs, p->n_edges, sizeof *refs, cmp_edge_ref);
     size_t n_nodes = d.n;
     cycle_list cl = { 0 };
     size_t max = b->info->max_cycles ? b->info->max_cycles : 10000;
-    rl_cycle_enum_result er = rl_cycles_enumerate(&rl_libc_allocator, n_nodes, pairs, p->n_edges, max,
-                                                  collect_cycle, &cl);
-    if (er.truncated)
+    /* Shortest cycles first (iterative deepening on the cycle length): a graph of 10^3 locks all
+     * taken in one order holds exponentially many long cycles, none of which can deadlock; the short
+     * one planted in it must not wait behind them. A cycle needs a different thread per edge, so no
+     * cycle longer than the number of threads that took locks in order can deadlock: the search stops
+     * there (but always looks at two-lock cycles, so a single thread's inversion gets its note). */
+    size_t threads = edge_threads(p), bound = threads < 2 ? 2 : threads;
+    collect_ctx cc = { &cl, 0, max, false };
+    bool truncated = false, cut = false;
+    for (size_t k = 2;; k++) {
+        cc.min_len = k == 2 ? 0 : k;
+        rl_cycle_enum_result er = rl_cycles_enumerate_bounded(&rl_libc_allocator, n_nodes, pairs, p->n_edges,
+                                                              0, k, collect_bounded, &cc);
+        if (cc.full || er.nomem) {
+            truncated = true;
+            break;
+        }
+        if (!er.length_cut)
+            break; /* every cycle has been seen */
+        if (k >= bound) {
+            cut = true;
+            break;
+        }
+    }
+    if (truncated)
         json_array_append_new(b->notes, json_pack("{s:s,s:i,s:s}", "kind", "limit", "pid", p->pid, "summary",
                                                   "the lock-order graph has more cycles than the analysis bound; "
-                                                  "only the first ones are checked"));
+                                                  "only the first ones (the shortest) are checked"));
+    if (cut) {
+        char summary[256];
+        snprintf(summary, sizeof summary,
+                 "lock-order cycles of more than %zu locks were not examined: only %zu thread%s took locks in "
+                 "order, and a deadlock needs a different thread for every lock of its cycle",
+                 bound, threads, threads == 1 ? "" : "s");
+        json_array_append_new(b->notes, json_pack("{s:s,s:i,s:s}", "kind", "limit", "pid", p->pid, "summary", summary));
+    }
     for (size_t c = 0; c < cl.n; c++) {
         size_t len = cl.lens[c];
         uint32_t *nodes = cl.cycles[c];
@@ -383,18 +481,15 @@ static void analyze_cycles(builder *b, const rl_ev_proc *p, json_t *findings)
             goto next;
         for (size_t i = 0; i < len; i++) {
             uint32_t from = nodes[i], to = nodes[(i + 1) % len];
-            size_t k = 0;
-            for (size_t e = 0; e < p->n_edges; e++)
-                if (pairs[e].from == from && pairs[e].to == to)
-                    k++;
-            warr[i] = calloc(k ? k : 1, sizeof **warr);
-            wsrc[i] = calloc(k ? k : 1, sizeof **wsrc);
+            size_t count;
+            size_t first = edge_refs_find(refs, p->n_edges, from, to, &count);
+            warr[i] = calloc(count ? count : 1, sizeof **warr);
+            wsrc[i] = calloc(count ? count : 1, sizeof **wsrc);
             if (!warr[i] || !wsrc[i])
                 goto next;
-            k = 0;
-            for (size_t e = 0; e < p->n_edges; e++) {
-                if (pairs[e].from != from || pairs[e].to != to)
-                    continue;
+            size_t k = 0;
+            for (size_t r = first; r < first + count; r++) {
+                size_t e = refs[r].rec;
                 const rl_ev_edge *ev = &p->edges[e];
                 const rl_ev_gates *g = rl_eventlog_gates(b->log, ev->gates);
                 uint32_t *gates = calloc(g && g->n ? g->n : 1, sizeof *gates);
@@ -525,6 +620,7 @@ static void analyze_cycles(builder *b, const rl_ev_proc *p, json_t *findings)
     free(cl.cycles);
     free(cl.lens);
     free(pairs);
+    free(refs);
     free(d.uids);
     free(d.keys);
     free(d.vals);
@@ -864,6 +960,43 @@ static json_t *exit_json(int status, int sig, const char *ended_by)
     return j;
 }
 
+/* How the program itself saw child pid end (a W record in any process's log), or NULL. */
+static const rl_ev_reaped *reaped_by_parent(const rl_eventlog *log, int pid)
+{
+    for (size_t i = 0; i < log->n_procs; i++)
+        for (size_t k = 0; k < log->procs[i].n_reaped; k++)
+            if (log->procs[i].reaped[k].pid == pid)
+                return &log->procs[i].reaped[k];
+    return NULL;
+}
+
+/* A process without its statistics line (killed, crashed, or exec'd before its end): count what its
+ * log shows instead of reporting zeros. Acquisitions are not in the log (they are counted in memory). */
+static void stats_from_log(const rl_eventlog *log, size_t proc, uint64_t *threads, uint64_t *locks, uint64_t *edges)
+{
+    const rl_ev_proc *p = &log->procs[proc];
+    *threads = p->n_threads;
+    *locks = 0;
+    for (size_t k = 0; k < log->n_locks; k++)
+        if (log->locks[k].proc == proc &&
+            (strcmp(log->locks[k].kind, "mutex") == 0 || strcmp(log->locks[k].kind, "rwlock") == 0))
+            (*locks)++;
+    *edges = 0;
+    edge_ref *refs = calloc(p->n_edges ? p->n_edges : 1, sizeof *refs); /* distinct (from, to) pairs */
+    if (!refs)
+        return;
+    dense d = { 0 };
+    for (size_t k = 0; k < p->n_edges; k++)
+        refs[k] = (edge_ref){ dense_id(&d, p->edges[k].from), dense_id(&d, p->edges[k].to), k };
+    qsort(refs, p->n_edges, sizeof *refs, cmp_edge_ref);
+    for (size_t k = 0; k < p->n_edges; k++)
+        *edges += k == 0 || refs[k].from != refs[k - 1].from || refs[k].to != refs[k - 1].to;
+    free(refs);
+    free(d.uids);
+    free(d.keys);
+    free(d.vals);
+}
+
 size_t rl_report_finding_count(const json_t *report)
 {
     return json_array_size(json_object_get(report, "findings"));
@@ -889,9 +1022,17 @@ json_t *rl_report_build(const rl_eventlog *log, const rl_run_info *info)
         json_decref(pf);
         for (size_t k = 0; k < p->n_notes; k++)
             json_array_append_new(b.notes, json_pack("{s:s,s:i,s:s}", "kind", "runtime", "pid", p->pid, "summary", p->notes[k]));
-        threads += p->stat_threads;
-        locks += p->stat_locks;
-        edges += p->stat_edges;
+        if (p->has_stats) {
+            threads += p->stat_threads;
+            locks += p->stat_locks;
+            edges += p->stat_edges;
+        } else {
+            uint64_t t = 0, l = 0, e = 0;
+            stats_from_log(log, i, &t, &l, &e);
+            threads += t;
+            locks += l;
+            edges += e;
+        }
         acq += p->stat_acquisitions;
         if (p->stat_max_live > max_live)
             max_live = p->stat_max_live;
@@ -910,19 +1051,24 @@ json_t *rl_report_build(const rl_eventlog *log, const rl_run_info *info)
         json_t *pj = json_pack("{s:i,s:i,s:s}", "pid", p->pid, "parent_pid", p->ppid, "program", p->exe ? p->exe : "");
         bool is_main = p->pid == info->main_pid;
         bool deadlocked = strcmp(p->exit_how, "deadlock") == 0;
-        if (is_main && i + 1 < log->n_procs && log->procs[i + 1].pid == p->pid)
-            is_main = false; /* exec'd into the next image */
-        if (is_main) {
+        bool execd = i + 1 < log->n_procs && log->procs[i + 1].pid == p->pid; /* replaced by the next image */
+        if (execd) {
+            const char *next = log->procs[i + 1].exe;
+            json_object_set_new(pj, "exit", json_pack("{s:s}", "exec", next ? next : ""));
+        } else if (is_main) {
             json_object_set_new(pj, "exit", exit_json(info->exit_status, info->exit_signal, deadlocked ? "deadlock" : NULL));
         } else {
             const rl_child_status *cs = NULL;
             for (size_t k = 0; k < info->n_children; k++)
                 if (info->children[k].pid == p->pid)
                     cs = &info->children[k];
+            const rl_ev_reaped *w = cs ? NULL : reaped_by_parent(log, p->pid);
             if (cs)
                 json_object_set_new(pj, "exit", exit_json(cs->status, cs->signal, deadlocked ? "deadlock" : NULL));
+            else if (w)
+                json_object_set_new(pj, "exit", exit_json((int)w->status, w->signal, deadlocked ? "deadlock" : NULL));
             else if (!p->exit_how[0])
-                json_object_set_new(pj, "exit", json_pack("{s:s}", "unknown", "no exit record (crashed, killed or exec'd)"));
+                json_object_set_new(pj, "exit", json_pack("{s:s}", "unknown", "no exit record (crashed or killed)"));
         }
         json_array_append_new(procs, pj);
     }

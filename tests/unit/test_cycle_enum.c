@@ -423,3 +423,50 @@ Test(cycle_enum, two_way_chain, .timeout = 20)
     cr_assert(eq(sz, b.len, 2));
     free(e);
 }
+
+/* The length bound: 200 nodes all ordered one way (a complete DAG, i -> j for i < j) and one back edge
+ * 199 -> 100: exponentially many cycles, exactly one of two nodes. Bounded at 2 it is the only one,
+ * found at once, and the search says it cut longer paths; bounded at 3 the cycles of three nodes
+ * (100 -> k -> 199 -> 100, 98 of them) come too; a bound that cuts nothing says so. */
+typedef struct len_count { size_t by_len[4]; size_t other; } len_count;
+
+static bool len_cb(void *ctx, const uint32_t *nodes, size_t len)
+{
+    (void)nodes;
+    len_count *c = ctx;
+    if (len < 4)
+        c->by_len[len]++;
+    else
+        c->other++;
+    return true;
+}
+
+Test(cycle_enum, length_bound_finds_the_short_cycle_in_a_dense_graph, .timeout = 20)
+{
+    enum { N = 200 };
+    rl_edge_pair *e = malloc((N * (N - 1) / 2 + 1) * sizeof *e);
+    size_t m = 0;
+    for (uint32_t i = 0; i < N; i++)
+        for (uint32_t j = i + 1; j < N; j++)
+            e[m++] = (rl_edge_pair){ i, j };
+    e[m++] = (rl_edge_pair){ N - 1, N / 2 };
+    len_count c = { 0 };
+    rl_cycle_enum_result r = rl_cycles_enumerate_bounded(&rl_libc_allocator, N, e, m, 0, 2, len_cb, &c);
+    cr_assert(eq(sz, r.cycles, 1));
+    cr_assert(eq(sz, c.by_len[2], 1));
+    cr_assert(r.length_cut);
+    cr_assert(not(r.truncated));
+    len_count c3 = { 0 };
+    r = rl_cycles_enumerate_bounded(&rl_libc_allocator, N, e, m, 0, 3, len_cb, &c3);
+    cr_assert(eq(sz, c3.by_len[2], 1));
+    cr_assert(eq(sz, c3.by_len[3], N - 1 - N / 2 - 1));
+    cr_assert(eq(sz, c3.other, 0));
+    cr_assert(r.length_cut);
+    /* a two-node cycle alone: nothing to cut */
+    rl_edge_pair two[] = { { 0, 1 }, { 1, 0 } };
+    len_count c2 = { 0 };
+    r = rl_cycles_enumerate_bounded(&rl_libc_allocator, 2, two, 2, 0, 2, len_cb, &c2);
+    cr_assert(eq(sz, r.cycles, 1));
+    cr_assert(not(r.length_cut));
+    free(e);
+}
