@@ -221,6 +221,19 @@ static void forward_signal(int sig)
         kill(child_pid_for_signals, sig);
 }
 
+/* Once the program has ended a signal is for racelab itself (a `timeout` around it, a Ctrl-C while a
+ * big report is built): stop at once, leaving no report behind (only the temporary file existed). */
+static char abandon_tmp_path[PATH_MAX];
+
+static void abandon_report(int sig)
+{
+    static const char msg[] = "racelab: interrupted after the program ended; no report written\n";
+    if (write(2, msg, sizeof msg - 1) < 0) { /* nothing more to do about it */ }
+    if (abandon_tmp_path[0])
+        unlink(abandon_tmp_path);
+    _exit(128 + sig);
+}
+
 static void remove_dir(const char *dir)
 {
     DIR *d = opendir(dir);
@@ -412,6 +425,12 @@ int rl_cli_run(int argc, char **argv)
     int status = 0;
     while (waitpid(child, &status, 0) < 0 && errno == EINTR)
         ;
+    snprintf(abandon_tmp_path, sizeof abandon_tmp_path, "%s", tmp_json);
+    sa.sa_handler = abandon_report;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGQUIT, &sa, NULL);
     rl_child_status *kids = NULL;
     size_t n_kids = 0;
     reap_descendants(&kids, &n_kids);

@@ -6,7 +6,14 @@
  */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "run_racelab.h"
 
@@ -122,4 +129,66 @@ Test(cli, run_help_exits_0)
     rl_expect(&run, eq(int, run.status, 0));
     rl_expect(&run, not(eq(str, run.out, "")));
     rl_run_free(&run);
+}
+
+/* After the program has ended, SIGTERM stops racelab itself at once (here while it waits for a
+ * descendant the program left behind), with one line, status 143 and no report file. The signal is
+ * sent until racelab exits: one that arrives as the program ends is forwarded to it, as before. */
+Test(cli, signal_after_the_program_ended_stops_racelab)
+{
+    char dir[] = "/tmp/racelab-sigterm-XXXXXX";
+    cr_assert(ne(ptr, mkdtemp(dir), NULL));
+    char report[300], program[512];
+    snprintf(report, sizeof report, "%s/report.json", dir);
+    snprintf(program, sizeof program, "%s/leaves_a_sleeper", RACELAB_TEST_PROGRAMS);
+    int out[2], err[2];
+    cr_assert(eq(int, pipe(out), 0));
+    cr_assert(eq(int, pipe(err), 0));
+    pid_t racelab = fork();
+    if (racelab == 0) {
+        setpgid(0, 0);
+        dup2(out[1], 1);
+        dup2(err[1], 2);
+        close(out[0]);
+        close(err[0]);
+        execl(RACELAB_BIN, "racelab", "run", "--quiet", "--json", report, "--", program, (char *)NULL);
+        _exit(127);
+    }
+    close(out[1]);
+    close(err[1]);
+    FILE *from_program = fdopen(out[0], "r");
+    int program_pid = 0;
+    cr_assert(eq(int, fscanf(from_program, "%d", &program_pid), 1), "the program did not print its pid");
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    int status = 0;
+    pid_t done = 0;
+    while (done == 0) { /* the program has ended once racelab reaped it; then signal until racelab ends */
+        if (kill(program_pid, 0) != 0 && errno == ESRCH)
+            kill(racelab, SIGTERM);
+        struct timespec tick = { 0, 20 * 1000 * 1000 };
+        nanosleep(&tick, NULL);
+        done = waitpid(racelab, &status, WNOHANG);
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec - start.tv_sec > 8)
+            break;
+    }
+    char errtext[4096] = "";
+    if (done == 0) {
+        kill(-racelab, SIGKILL);
+        waitpid(racelab, &status, 0);
+    }
+    ssize_t n = read(err[0], errtext, sizeof errtext - 1);
+    errtext[n > 0 ? n : 0] = 0;
+    kill(-racelab, SIGKILL); /* the sleeper */
+    fclose(from_program);
+    close(err[0]);
+    cr_assert(ne(int, done, 0), "racelab did not stop within 8 s of SIGTERM (it waits 10 s for descendants)");
+    bool exited_143 = WIFEXITED(status) && WEXITSTATUS(status) == 143;
+    cr_assert(exited_143, "racelab ended with status 0x%x", status);
+    cr_assert(ne(ptr, strstr(errtext, "interrupted after the program ended; no report written"), NULL), "stderr: %s", errtext);
+    cr_assert(ne(int, access(report, F_OK), 0), "a report was left behind");
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert(eq(int, system(cmd), 0));
 }
