@@ -124,6 +124,7 @@ static size_t elem_size(const char *kind)
     if (strcmp(kind, "mutex") == 0) return sizeof(pthread_mutex_t);
     if (strcmp(kind, "rwlock") == 0) return sizeof(pthread_rwlock_t);
     if (strcmp(kind, "cond") == 0) return sizeof(pthread_cond_t);
+    if (strcmp(kind, "spinlock") == 0) return sizeof(pthread_spinlock_t);
     return 32; /* sem_t */
 }
 
