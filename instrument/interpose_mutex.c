@@ -77,6 +77,8 @@ static int mutex_acquire(pthread_mutex_t *m, const struct timespec *abstime, boo
         rt_after_acquire(t, &acq);
         rt_hb_acquire(t, l);
         rt_timeline(t, RT_TL_ACQUIRED, l);
+        if (rc == EOWNERDEAD)
+            rt_note_owner_died(t, l);
     }
     rt_leave(t);
     return rc;
@@ -110,14 +112,16 @@ static inline int mutex_lock_fast(pthread_mutex_t *m, uintptr_t pc)
     if (__builtin_expect(!rt_chain_lookup(key, &stack), 0))
         return -1;
     int rc = rt_real.mutex_trylock(m);
-    if (__builtin_expect(rc != 0, 0))
+    if (__builtin_expect(rc != 0, 0) && rc != EOWNERDEAD) /* EOWNERDEAD: locked, its owner died */
         return rc == EBUSY ? -1 : rc; /* contended: the general path blocks with the watchdog told */
     atomic_store_explicit(&l->owner, t, memory_order_relaxed);
     t->held[n] = (rt_held){ l, key, stack, pc, RL_MODE_WRITE, 0 };
     __atomic_store_n(&t->n_held, n + 1, __ATOMIC_RELEASE);
     t->acquisitions++;
     rt_hb_acquire(t, l);
-    return 0;
+    if (__builtin_expect(rc == EOWNERDEAD, 0))
+        rt_note_owner_died(t, l);
+    return rc;
 }
 
 /* errno: the real functions report through their return value, and the runtime's slow paths

@@ -1,9 +1,10 @@
 /* interpose_spin.c: pthread_spin_* wrappers. A spinlock is a lock like a non-recursive mutex (kind
  * "spinlock"): it takes part in the lock-order graph and the misuse checks. A lock that would spin
  * first tries the real trylock, and only then publishes "blocked on" state, so the watchdog sees
- * threads spinning in a deadlock as it sees blocked ones. glibc's unlocked spinlock is 0: a zeroed
- * spinlock used without pthread_spin_init works, and is taken as statically initialised (first use
- * is its init stack), as a zeroed mutex is. The real functions are looked up here, on first use. */
+ * threads spinning in a deadlock as it sees blocked ones. POSIX gives spinlocks no static initialiser:
+ * one used without pthread_spin_init (a zeroed global, say: glibc on x86-64 takes 0 as *locked*, so
+ * the first lock spins forever) is reported as `uninitialized-lock` on first use. The real functions
+ * are looked up here, on first use. */
 #include <dlfcn.h>
 #include <errno.h>
 
@@ -19,6 +20,22 @@ typedef struct spin_fns {
 } spin_fns;
 
 static spin_fns real_spin;
+
+/* pthread_spinlock_t is a volatile int: the runtime keys objects by address only */
+static inline const void *key_of(pthread_spinlock_t *s) { return (const void *)(uintptr_t)s; }
+
+/* The spinlock's record. POSIX has no static initialiser for spinlocks, so one racelab has not seen
+ * initialised (never, or not since it was destroyed) is used uninitialised: reported, then tracked. */
+static rt_lock *spin_object(rt_thread *t, pthread_spinlock_t *s, uintptr_t pc)
+{
+    rt_lock *l = rt_table_lookup((uintptr_t)s);
+    if (__builtin_expect(l && l->kind == RT_KIND_SPIN && !atomic_load_explicit(&l->destroyed, memory_order_acquire), 1))
+        return l;
+    l = rt_object_get_slow(key_of(s), RT_KIND_SPIN, pc);
+    if (l)
+        rt_report_misuse(t, "uninitialized-lock", l, pc, NULL, NULL);
+    return l;
+}
 
 #define FIND_SPIN(field, name) __atomic_store_n((void **)&real_spin.field, dlsym(RTLD_NEXT, name), __ATOMIC_RELAXED)
 
@@ -42,7 +59,7 @@ RT_EXPORT int pthread_spin_init(pthread_spinlock_t *s, int pshared)
     if (!t)
         return rc;
     if (rc == 0)
-        rt_object_init(s, RT_KIND_SPIN, 0, pshared == PTHREAD_PROCESS_SHARED, RT_CALLER_PC);
+        rt_object_init(key_of(s), RT_KIND_SPIN, 0, pshared == PTHREAD_PROCESS_SHARED, RT_CALLER_PC);
     rt_leave(t);
     return rc;
 }
@@ -53,7 +70,7 @@ RT_EXPORT int pthread_spin_destroy(pthread_spinlock_t *s)
     rt_thread *t = rt_enter();
     if (!t)
         return real_spin.destroy(s);
-    rt_lock *l = rt_object_get(s, RT_KIND_SPIN, RT_CALLER_PC);
+    rt_lock *l = spin_object(t, s, RT_CALLER_PC);
     if (l && atomic_load_explicit(&l->owner, memory_order_relaxed))
         rt_report_misuse(t, "destroy-locked", l, RT_CALLER_PC, NULL, NULL);
     int rc = real_spin.destroy(s);
@@ -68,7 +85,7 @@ static int spin_acquire(pthread_spinlock_t *s, bool trylock, uintptr_t pc)
     rt_thread *t = rt_enter();
     if (!t)
         return trylock ? real_spin.trylock(s) : real_spin.lock(s);
-    rt_lock *l = rt_object_get(s, RT_KIND_SPIN, pc);
+    rt_lock *l = spin_object(t, s, pc);
     if (!l) {
         rt_leave(t);
         return trylock ? real_spin.trylock(s) : real_spin.lock(s);
@@ -126,7 +143,7 @@ RT_EXPORT int pthread_spin_unlock(pthread_spinlock_t *s)
     rt_thread *t = rt_enter();
     if (!t)
         return real_spin.unlock(s);
-    rt_lock *l = rt_object_get(s, RT_KIND_SPIN, RT_CALLER_PC);
+    rt_lock *l = spin_object(t, s, RT_CALLER_PC);
     bool foreign = false;
     if (l) {
         rt_sched_point(t, RT_OP_UNLOCK, l->index, 0);

@@ -408,6 +408,8 @@ void rt_report_misuse(rt_thread *t, const char *kind, rt_lock *l, uintptr_t pc, 
 void rt_report_misuse_at(rt_thread *t, const char *kind, rt_lock *l, uintptr_t pc, const char *detail,
                          rt_lock *other, uint64_t known_stack);
 void rt_note(const char *text);              /* I line, rt.lock held */
+/* A lock of a robust mutex returned EOWNERDEAD: the note saying so (takes rt.lock). */
+void rt_note_owner_died(rt_thread *t, const rt_lock *l) __attribute__((cold, noinline));
 bool rt_seen_once(uint64_t key);             /* rt.lock held: true the first time key is seen */
 
 /* ---- edges.c ---- */
