@@ -1,7 +1,8 @@
 /* signal_handler_stress.c (trap): signal handlers that lock mutexes while the runtime is busy.
  *
- * Eight workers lock and unlock two shared mutexes (always a then b) and, every 64 rounds, create,
- * use and destroy a fresh mutex of their own (new locks and new held chains: the runtime's slow path,
+ * Four waves of eight workers (each started while signals fly, and sent one as it starts) lock and
+ * unlock two shared mutexes (always a then b) and, every 64 rounds, create, use and destroy a fresh
+ * mutex of their own (new locks and new held chains: the runtime's slow path,
  * under its internal lock). Meanwhile an interval timer sends SIGALRM to the process every 100 us and
  * main sends SIGUSR1 to each worker in turn. The handler takes and releases `handler_lock`
  * (async-signal-unsafe in POSIX, but students do it); both signals are blocked while it runs, so it
@@ -18,7 +19,8 @@
 #include <sys/time.h>
 
 #define WORKERS 8
-#define ROUNDS 20000
+#define ROUNDS 5000
+#define WAVES 4
 
 static pthread_mutex_t lock_a = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t lock_b = PTHREAD_MUTEX_INITIALIZER;
@@ -72,20 +74,25 @@ int main(void)
     struct itimerval every_100us = { { 0, 100 }, { 0, 100 } };
     setitimer(ITIMER_REAL, &every_100us, NULL);
 
-    pthread_t workers[WORKERS];
-    for (int i = 0; i < WORKERS; i++)
-        pthread_create(&workers[i], NULL, worker, NULL);
-    for (unsigned k = 0; atomic_load(&workers_done) < WORKERS; k++)
-        pthread_kill(workers[k % WORKERS], SIGUSR1); /* ESRCH-free: workers are joined only below */
-    for (int i = 0; i < WORKERS; i++)
-        pthread_join(workers[i], NULL);
+    for (int wave = 0; wave < WAVES; wave++) {
+        pthread_t workers[WORKERS];
+        atomic_store(&workers_done, 0);
+        for (int i = 0; i < WORKERS; i++) {
+            pthread_create(&workers[i], NULL, worker, NULL);
+            pthread_kill(workers[i], SIGUSR1); /* while it starts up */
+        }
+        for (unsigned k = 0; atomic_load(&workers_done) < WORKERS; k++)
+            pthread_kill(workers[k % WORKERS], SIGUSR1); /* no ESRCH: workers are joined only below */
+        for (int i = 0; i < WORKERS; i++)
+            pthread_join(workers[i], NULL);
+    }
 
     pthread_mutex_lock(&handler_lock);
     long seen = handled;
     pthread_mutex_unlock(&handler_lock);
     printf("pairs %ld, handler runs %s\n", pairs, seen > 0 ? "> 0" : "0");
-    if (pairs != (long)WORKERS * ROUNDS) {
-        fprintf(stderr, "signal_handler_stress: %ld pairs, expected %ld\n", pairs, (long)WORKERS * ROUNDS);
+    if (pairs != (long)WAVES * WORKERS * ROUNDS) {
+        fprintf(stderr, "signal_handler_stress: %ld pairs, expected %ld\n", pairs, (long)WAVES * WORKERS * ROUNDS);
         return 1;
     }
     return seen > 0 ? 0 : 1; /* the timer stays armed: it fires during exit too */
