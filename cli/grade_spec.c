@@ -15,7 +15,7 @@
 
 const char *const rl_grade_all_kinds[] = {
     "potential-deadlock", "deadlock", "double-lock", "unlock-unlocked", "unlock-foreign", "destroy-locked",
-    "held-at-exit", "cond-misuse", "data-race", "lost-update", "thread-leak", "signal-unsafe", "use-after-free",
+    "held-at-exit", "cond-misuse", "uninitialized-lock", "data-race", "lost-update", "thread-leak", "signal-unsafe", "use-after-free",
     "tsan-*", NULL,
 };
 

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -190,6 +191,21 @@ static bool is_static_elf(const char *path)
     return is_static;
 }
 
+/* A set-user-ID or set-group-ID program that really changes identity when run (owner or group not
+ * ours, file system not mounted nosuid) runs in the loader's secure mode, which ignores LD_PRELOAD. */
+static bool is_secure_exec(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return false;
+    bool changes_uid = (st.st_mode & S_ISUID) && st.st_uid != getuid();
+    bool changes_gid = (st.st_mode & S_ISGID) && (st.st_mode & S_IXGRP) && st.st_gid != getgid();
+    if (!changes_uid && !changes_gid)
+        return false;
+    struct statvfs fs;
+    return !(statvfs(path, &fs) == 0 && (fs.f_flag & ST_NOSUID));
+}
+
 static int runtime_path(char *out, size_t n)
 {
     const char *env = getenv("RACELAB_RUNTIME");
@@ -337,10 +353,19 @@ int rl_cli_run(int argc, char **argv)
      * must be the first thing to initialise in its process: the runtime is not preloaded into it.
      * TSan's own report goes to the log directory and is merged into racelab's. */
     bool tsan = rl_is_tsan_binary(program);
-    bool instrumented = !tsan && !is_static_elf(program);
-    if (!instrumented && !tsan)
+    bool is_static = !tsan && is_static_elf(program);
+    bool is_setid = !tsan && !is_static && is_secure_exec(program);
+    bool instrumented = !tsan && !is_static && !is_setid;
+    const char *unchecked_why = NULL;
+    if (is_static) {
+        unchecked_why = "the program is statically linked, so racelab could not preload its checker into it: nothing was checked";
         fprintf(stderr, "racelab: warning: '%s' is statically linked, so racelab cannot preload its checker into it; "
                         "running it unchecked (link it dynamically to check it)\n", prog_argv[0]);
+    } else if (is_setid) {
+        unchecked_why = "the program is set-user-ID or set-group-ID, so the dynamic loader ignored racelab's preload: nothing was checked";
+        fprintf(stderr, "racelab: warning: '%s' is set-user-ID or set-group-ID, so the dynamic loader ignores LD_PRELOAD "
+                        "for it; running it unchecked (check a copy without that bit)\n", prog_argv[0]);
+    }
 
     char tmp_json[PATH_MAX] = "";
     int json_fd = -1;
@@ -458,8 +483,12 @@ int rl_cli_run(int argc, char **argv)
         fprintf(stderr, "racelab: warning: racelab's runtime did not start inside '%s' (the preload failed?): "
                         "nothing was checked\n", prog_argv[0]);
         info.instrumented = false;
+        unchecked_why = "racelab's runtime did not start inside the program (the preload failed?): nothing was checked";
     }
     json_t *report = rl_report_build(&log, &info);
+    if (unchecked_why)
+        json_array_append_new(json_object_get(report, "notes"),
+                              json_pack("{s:s,s:s}", "kind", "runtime", "summary", unchecked_why));
     if (tsan) {
         size_t skipped = 0;
         json_t *tsan_findings = json_array();

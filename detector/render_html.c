@@ -1189,7 +1189,7 @@ static void put_header(FILE *out, json_t *report)
     }
     fputs("</p>\n", out);
     if (json_is_false(json_object_get(report, "instrumented")) && !json_is_true(json_object_get(report, "tsan")))
-        fputs("<p class=\"warning\">The program was not instrumented (statically linked?): nothing was checked.</p>\n", out);
+        fputs("<p class=\"warning\">The program was not instrumented (statically linked, or set-user-ID?): nothing was checked.</p>\n", out);
     fputs("<dl class=\"meta\">\n", out);
     json_t *ex = json_object_get(report, "exit");
     if (json_is_object(ex)) {

@@ -66,6 +66,7 @@ static const struct rule_text {
     { "unlock-foreign", "warning", "Unlocking a lock that another thread holds." },
     { "destroy-locked", "warning", "Destroying a lock that is held." },
     { "held-at-exit", "warning", "A thread ended while holding a lock." },
+    { "uninitialized-lock", "warning", "A spinlock used without pthread_spin_init." },
     { "cond-misuse", "warning", "Condition variable misuse: waiting without the mutex, or with two different mutexes." },
     { "thread-leak", "warning", "A thread was neither joined nor detached (ThreadSanitizer)." },
     { "signal-unsafe", "warning", "An async-signal-unsafe function called in a signal handler (ThreadSanitizer)." },

@@ -235,7 +235,7 @@ void rl_report_render_text(const json_t *report_c, FILE *out)
     size_t i;
     json_t *f;
     if (!json_is_true(json_object_get(report, "instrumented")) && !json_is_true(json_object_get(report, "tsan")))
-        fprintf(out, "racelab: warning: the program was not instrumented (statically linked?): nothing was checked\n");
+        fprintf(out, "racelab: warning: the program was not instrumented (statically linked, or set-user-ID?): nothing was checked\n");
     json_array_foreach(findings, i, f)
         print_finding(out, f, i);
     json_t *n;
@@ -243,7 +243,8 @@ void rl_report_render_text(const json_t *report_c, FILE *out)
         fprintf(out, "racelab: note: %s\n", s_(n, "summary"));
     /* SUMMARY line: counts per kind */
     const char *kinds[] = { "deadlock", "potential-deadlock", "data-race", "lost-update", "double-lock",
-                            "unlock-unlocked", "unlock-foreign", "destroy-locked", "held-at-exit", "cond-misuse" };
+                            "unlock-unlocked", "unlock-foreign", "destroy-locked", "held-at-exit", "cond-misuse",
+                            "uninitialized-lock" };
     char counts[512] = "";
     size_t at = 0;
     for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {

@@ -124,6 +124,7 @@ static size_t elem_size(const char *kind)
     if (strcmp(kind, "mutex") == 0) return sizeof(pthread_mutex_t);
     if (strcmp(kind, "rwlock") == 0) return sizeof(pthread_rwlock_t);
     if (strcmp(kind, "cond") == 0) return sizeof(pthread_cond_t);
+    if (strcmp(kind, "spinlock") == 0) return sizeof(pthread_spinlock_t);
     return 32; /* sem_t */
 }
 
@@ -766,6 +767,9 @@ static void analyze_misuse(builder *b, const rl_ev_proc *p, json_t *findings)
             snprintf(summary, sizeof summary, "T%u unlocks %s, which another thread holds%s%s", m->tid, name, at, site);
         else if (strcmp(m->kind, "destroy-locked") == 0)
             snprintf(summary, sizeof summary, "T%u destroys %s while it is locked%s%s", m->tid, name, at, site);
+        else if (strcmp(m->kind, "uninitialized-lock") == 0)
+            snprintf(summary, sizeof summary, "T%u uses %s, which was never initialised (a spinlock needs pthread_spin_init; "
+                     "glibc on x86-64 takes a zeroed one as locked)%s%s", m->tid, name, at, site);
         else if (strcmp(m->kind, "held-at-exit") == 0)
             snprintf(summary, sizeof summary, "T%u ends while still holding %s (locked%s%s)", m->tid, name, at, site);
         else if (strcmp(m->kind, "cond-misuse") == 0 && strcmp(m->detail, "two-mutexes") == 0)

@@ -10,6 +10,7 @@
 #include <link.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -100,6 +101,6 @@ void rt_confirm_point(rt_thread *t, uintptr_t pc)
     atomic_fetch_add(&cf.arrived, 1);
     for (int waited = 0; atomic_load(&cf.arrived) < need && waited < RT_CONFIRM_PAUSE_MS; waited++) {
         struct timespec ms = { 0, 1000 * 1000 };
-        nanosleep(&ms, NULL);
+        syscall(SYS_nanosleep, &ms, NULL); /* not a cancellation point */
     }
 }

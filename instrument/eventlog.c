@@ -7,6 +7,7 @@
 #include <link.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -59,11 +60,13 @@ void rt_line_i64(rt_line *ln, int64_t v)
         put_digits(ln, (uint64_t)v, 10, "");
 }
 
+/* The raw system call, not write(): write() is a cancellation point, and a thread with a cancel
+ * pending must not be cancelled inside the runtime while it holds rt.lock. */
 static void write_all(int fd, const char *p, size_t n)
 {
     int saved = errno;
     while (n) {
-        ssize_t w = write(fd, p, n);
+        ssize_t w = syscall(SYS_write, fd, p, n);
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0)

@@ -84,3 +84,32 @@ void rt_note(const char *text)
     rt_line_str(&ln, text);
     rt_line_end(&ln);
 }
+
+void rt_note_owner_died(rt_thread *t, const rt_lock *l)
+{
+    char tid[16] = "T";
+    size_t n = 1;
+    char digits[12];
+    int k = 0;
+    uint32_t v = t->tid;
+    do {
+        digits[k++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (k)
+        tid[n++] = digits[--k];
+    tid[n] = 0;
+    int was = t->in_runtime;
+    t->in_runtime = 1;
+    rt_real.mutex_lock(&rt.lock);
+    rt_line ln;
+    rt_line_start(&ln, "I");
+    rt_line_str(&ln, tid);
+    rt_line_str(&ln, "locked a robust mutex whose owner had ended holding it (EOWNERDEAD); racelab counts it as held by");
+    rt_line_str(&ln, tid);
+    rt_line_str(&ln, "from there; the mutex is at");
+    rt_line_hex(&ln, l->addr);
+    rt_line_end(&ln);
+    rt_real.mutex_unlock(&rt.lock);
+    t->in_runtime = was;
+}

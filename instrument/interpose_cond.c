@@ -7,6 +7,46 @@
 #include "rt.h"
 #include "rt_sched.h"
 
+/* What a wait must undo if the thread is cancelled in it (cond_wait is a cancellation point). */
+typedef struct wait_ctx {
+    rt_thread *t;
+    rt_lock *cl, *ml;
+    bool held;
+    int recursion;
+    rt_held saved_entry;
+    uintptr_t pc;
+} wait_ctx;
+
+/* After the real wait returned, or was cancelled: either way glibc has taken the mutex back, so the
+ * held stack gets it back too (a cancelled waiter's cleanup handlers then unlock it, observed). */
+static void retake_mutex(wait_ctx *w, int rc)
+{
+    rt_thread *t = w->t;
+    rt_lock *ml = w->ml;
+    if (!w->held && ml && (rc == 0 || rc == ETIMEDOUT) && !rt_held_find(t, ml)) {
+        /* waited without holding it: glibc still returns with the mutex locked by this thread */
+        rt_acquire acq = { ml, RL_MODE_WRITE, 0, 0, 0, 0, w->pc };
+        atomic_store_explicit(&ml->owner, t, memory_order_relaxed);
+        rt_after_acquire(t, &acq);
+    } else if (w->held) { /* the real wait has reacquired the mutex (also on timeout) */
+        atomic_store_explicit(&ml->owner, t, memory_order_relaxed);
+        ml->recursion = w->recursion;
+        rt_acquire acq = { ml, w->saved_entry.mode, 0, 0, 0, w->saved_entry.stack, w->saved_entry.pc };
+        rt_after_acquire(t, &acq);
+        t->acquisitions--; /* not a new acquisition */
+    }
+}
+
+static void wait_cancelled(void *p)
+{
+    wait_ctx *w = p;
+    rt_block_end(w->t);
+    retake_mutex(w, 0);
+    if (w->cl)
+        atomic_fetch_sub(&w->cl->cond_waiters, 1);
+    rt_leave(w->t);
+}
+
 static int cond_wait_common(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *abstime, uintptr_t pc)
 {
     rt_thread *t = rt_enter();
@@ -39,6 +79,8 @@ static int cond_wait_common(pthread_cond_t *c, pthread_mutex_t *m, const struct 
         rt_sched_point(t, RT_OP_COND_WAIT, cl->index, 0);
     rt_hb_release(t, ml);
     rt_timeline(t, RT_TL_WAIT, cl);
+    wait_ctx w = { t, cl, ml, held, recursion, saved_entry, pc };
+    w.saved_entry.chain_key = 0;
     int rc;
     if (rt_sched_token_mode() && held && !abstime && cl && !ml->pshared) {
         /* kept by the scheduler, so that a seed replays the same wake-ups: release the mutex, wait
@@ -57,23 +99,13 @@ static int cond_wait_common(pthread_cond_t *c, pthread_mutex_t *m, const struct 
         if (ml)
             rt_sched_notify(ml); /* the wait releases the mutex */
         rt_block_begin(t, abstime ? RT_BLOCK_TIMED : (ml && ml->pshared) ? RT_BLOCK_EXTERNAL : RT_BLOCK_COND, cl, pc);
+        pthread_cleanup_push(wait_cancelled, &w);
         rc = abstime ? rt_real.cond_timedwait(c, m, abstime) : rt_real.cond_wait(c, m);
+        pthread_cleanup_pop(0);
         rt_block_end(t);
         rt_sched_return(t);
     }
-    if (!held && ml && (rc == 0 || rc == ETIMEDOUT) && !rt_held_find(t, ml)) {
-        /* waited without holding it: glibc still returns with the mutex locked by this thread */
-        rt_acquire acq = { ml, RL_MODE_WRITE, 0, 0, 0, 0, pc };
-        atomic_store_explicit(&ml->owner, t, memory_order_relaxed);
-        rt_after_acquire(t, &acq);
-    } else if (held) { /* the real wait has reacquired the mutex (also on timeout) */
-        atomic_store_explicit(&ml->owner, t, memory_order_relaxed);
-        ml->recursion = recursion;
-        saved_entry.chain_key = 0;
-        rt_acquire acq = { ml, saved_entry.mode, 0, 0, 0, saved_entry.stack, saved_entry.pc };
-        rt_after_acquire(t, &acq);
-        t->acquisitions--; /* not a new acquisition */
-    }
+    retake_mutex(&w, rc);
     rt_hb_acquire(t, cl);
     rt_hb_acquire(t, ml);
     rt_timeline(t, RT_TL_WAKE, cl);

@@ -77,6 +77,8 @@ static int mutex_acquire(pthread_mutex_t *m, const struct timespec *abstime, boo
         rt_after_acquire(t, &acq);
         rt_hb_acquire(t, l);
         rt_timeline(t, RT_TL_ACQUIRED, l);
+        if (rc == EOWNERDEAD)
+            rt_note_owner_died(t, l);
     }
     rt_leave(t);
     return rc;
@@ -132,7 +134,7 @@ static inline __attribute__((always_inline)) int mutex_lock_fast(pthread_mutex_t
         return FAST_NO;
     t->held[n] = (rt_held){ l, e->key, e->stack, pc, RL_MODE_WRITE, 0 };
     int rc = rt_real.mutex_trylock(m);
-    if (__builtin_expect(rc != 0, 0))
+    if (__builtin_expect(rc != 0, 0) && rc != EOWNERDEAD) /* EOWNERDEAD: locked, its owner died */
         return rc == EBUSY ? FAST_NO : rc; /* contended: the general path blocks with the watchdog told */
     n = t->n_held;
     l = t->held[n].lock;
@@ -141,7 +143,9 @@ static inline __attribute__((always_inline)) int mutex_lock_fast(pthread_mutex_t
     t->acquisitions++;
     if (__builtin_expect(rt_hb_active(), 0))
         rt_hb_acquire_slow(t, l);
-    return 0;
+    if (__builtin_expect(rc == EOWNERDEAD, 0))
+        rt_note_owner_died(t, l);
+    return rc;
 }
 
 /* errno: the real functions report through their return value, and the runtime's slow paths

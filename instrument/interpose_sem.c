@@ -57,7 +57,9 @@ static int sem_wait_common(sem_t *s, const struct timespec *abstime, uintptr_t p
         } else {
             rt_sched_leave(t);
             rt_block_begin(t, abstime ? RT_BLOCK_TIMED : ours ? RT_BLOCK_SEM : RT_BLOCK_EXTERNAL, ours ? l : NULL, pc);
+            pthread_cleanup_push(rt_wait_cancelled, t);
             rc = abstime ? rt_real.sem_timedwait(s, abstime) : rt_real.sem_wait(s);
+            pthread_cleanup_pop(0);
             int e = errno;
             rt_block_end(t);
             rt_sched_return(t);

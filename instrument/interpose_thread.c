@@ -16,10 +16,14 @@ typedef struct trampoline_arg {
 static void *trampoline(void *p)
 {
     trampoline_arg a = *(trampoline_arg *)p;
+    /* the record first, then rt.lock with the re-entry guard up: a signal handler that runs here
+     * finds the thread registered and busy, never an unknown thread to register under rt.lock */
+    rt_thread_set_self(a.thread);
+    a.thread->in_runtime = 1;
     rt_real.mutex_lock(&rt.lock);
     rt_pool_free(p, sizeof a);
     rt_real.mutex_unlock(&rt.lock);
-    rt_thread_set_self(a.thread);
+    a.thread->in_runtime = 0;
     int live = atomic_fetch_add(&rt.live_threads, 1) + 1;
     for (int m = atomic_load(&rt.max_live_threads); live > m && !atomic_compare_exchange_weak(&rt.max_live_threads, &m, live);)
         ;
@@ -83,7 +87,10 @@ RT_EXPORT int pthread_join(pthread_t th, void **ret)
             rt_sched_wait_on(t, target);
     else
         rt_sched_leave(t);
-    int rc = rt_real.join(th, ret);
+    int rc;
+    pthread_cleanup_push(rt_wait_cancelled, t);
+    rc = rt_real.join(th, ret);
+    pthread_cleanup_pop(0);
     rt_block_end(t);
     if (rc == 0)
         rt_hb_join(t, target);

@@ -14,6 +14,7 @@ static const char *kind_name(int kind)
     case RT_KIND_SEM: return "sem";
     case RT_KIND_BARRIER: return "barrier";
     case RT_KIND_VAR: return "var";
+    case RT_KIND_SPIN: return "spinlock";
     default: return "thread";
     }
 }
@@ -44,7 +45,7 @@ static rt_lock *create(const void *addr, rt_kind kind, int mtype, int pshared, c
         return NULL;
     l->index = rt.next_index++;
     l->uid = rt_uid(l->index + 1);
-    if (kind == RT_KIND_MUTEX || kind == RT_KIND_RWLOCK)
+    if (kind == RT_KIND_MUTEX || kind == RT_KIND_RWLOCK || kind == RT_KIND_SPIN)
         rt.n_locks++;
     l->kind = (uint8_t)kind;
     l->mtype = (uint8_t)mtype;

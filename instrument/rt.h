@@ -85,7 +85,7 @@ static inline void rt_real_resolve(void)
 }
 
 /* ---- objects the program synchronises on ---- */
-typedef enum rt_kind { RT_KIND_MUTEX = 1, RT_KIND_RWLOCK, RT_KIND_COND, RT_KIND_SEM, RT_KIND_THREAD, RT_KIND_BARRIER, RT_KIND_VAR } rt_kind;
+typedef enum rt_kind { RT_KIND_MUTEX = 1, RT_KIND_RWLOCK, RT_KIND_COND, RT_KIND_SEM, RT_KIND_THREAD, RT_KIND_BARRIER, RT_KIND_VAR, RT_KIND_SPIN } rt_kind;
 typedef enum rt_mutex_type { RT_MTYPE_NORMAL = 0, RT_MTYPE_RECURSIVE, RT_MTYPE_ERRORCHECK, RT_MTYPE_ADAPTIVE } rt_mutex_type;
 
 struct rt_thread;
@@ -216,6 +216,7 @@ typedef struct rt_state {
     int timeline;                   /* record per-thread lock events for the report's timeline */
     uint64_t start_ns;              /* CLOCK_MONOTONIC at init: timeline time zero */
     pthread_key_t thread_key;       /* its destructor ends threads that exit by unwinding */
+    _Atomic uint64_t unobserved;    /* pthread calls re-entering a busy wrapper (signal handlers) */
 } rt_state;
 
 extern rt_state rt;
@@ -316,14 +317,22 @@ static inline void rt_progress(rt_thread *t)
     atomic_store_explicit(&t->progress, atomic_load_explicit(&t->progress, memory_order_relaxed) + 1,
                           memory_order_relaxed);
 }
-/* Enter/leave a wrapper: returns the thread or NULL if the wrapper should pass straight through. */
+/* Enter/leave a wrapper: returns the thread or NULL if the wrapper should pass straight through.
+ * A call made while this thread is already inside a wrapper can only come from a signal handler that
+ * interrupted it (the runtime itself calls the real functions): it passes straight through, counted
+ * as unobserved (docs/runtime-locking.md). */
+void rt_unobserved_call(void);
 static inline rt_thread *rt_enter(void)
 {
     if (!atomic_load_explicit(&rt.ready, memory_order_acquire))
         return NULL;
     rt_thread *t = rt_self();
-    if (!t || t->in_runtime)
+    if (!t)
         return NULL;
+    if (__builtin_expect(t->in_runtime, 0)) {
+        rt_unobserved_call();
+        return NULL;
+    }
     t->in_runtime = 1;
     rt_progress(t);
     return t;
@@ -343,6 +352,11 @@ static inline void rt_block_end(rt_thread *t)
     atomic_store_explicit(&t->blocked, RT_BLOCK_NONE, memory_order_release);
     rt_progress(t);
 }
+
+/* A cleanup handler (pthread_cleanup_push) for a wrapper blocked in a real call that is a
+ * cancellation point (sem_wait, join): cancelled there, the thread leaves the wrapper by unwinding,
+ * so this ends its blocked state and the re-entry guard; its own cleanup handlers run observed. */
+void rt_wait_cancelled(void *thread);
 
 /* ---- held.c: acquisition and release bookkeeping (the core) ---- */
 /* Chain keys (lockdep's chain hash): one multiply and a shift per step; chains are few, and a
@@ -410,6 +424,8 @@ void rt_report_misuse(rt_thread *t, const char *kind, rt_lock *l, uintptr_t pc, 
 void rt_report_misuse_at(rt_thread *t, const char *kind, rt_lock *l, uintptr_t pc, const char *detail,
                          rt_lock *other, uint64_t known_stack);
 void rt_note(const char *text);              /* I line, rt.lock held */
+/* A lock of a robust mutex returned EOWNERDEAD: the note saying so (takes rt.lock). */
+void rt_note_owner_died(rt_thread *t, const rt_lock *l) __attribute__((cold, noinline));
 bool rt_seen_once(uint64_t key);             /* rt.lock held: true the first time key is seen */
 
 /* ---- edges.c ---- */

@@ -67,8 +67,29 @@ static const char *schedule_name(void)
     }
 }
 
+void rt_unobserved_call(void)
+{
+    atomic_fetch_add_explicit(&rt.unobserved, 1, memory_order_relaxed);
+}
+
+/* rt.lock held: the note saying how many calls signal handlers made unobserved. */
+static void log_unobserved(void)
+{
+    uint64_t n = atomic_load(&rt.unobserved);
+    if (!n)
+        return;
+    rt_line ln;
+    rt_line_start(&ln, "I");
+    rt_line_u64(&ln, n);
+    rt_line_str(&ln, n == 1 ? "pthread call" : "pthread calls");
+    rt_line_str(&ln, "made by signal handlers while their thread was inside racelab's own bookkeeping or "
+                     "a blocking call went straight to pthreads, unobserved");
+    rt_line_end(&ln);
+}
+
 void rt_stats_log(void)
 {
+    log_unobserved();
     uint64_t acq = atomic_load(&rt.ended_acquisitions);
     uint64_t threads = 0;
     for (rt_thread *t = rt.threads; t; t = t->next) {
@@ -104,13 +125,33 @@ void rt_end_process_for_deadlock(void)
     _exit(66);
 }
 
-static void on_fork_prepare(void) { rt_real.mutex_lock(&rt.lock); }
-static void on_fork_parent(void) { rt_real.mutex_unlock(&rt.lock); }
+/* rt.lock is held across the fork (our prepare handler runs last, our parent/child handlers first,
+ * so the program's own atfork handlers run outside it, observed); the re-entry guard is up meanwhile,
+ * so that a signal handler running in between does not wait for rt.lock. */
+static RT_TLS __thread int fork_saved_in_runtime;
+
+static void on_fork_prepare(void)
+{
+    rt_thread *t = rt_tls_self;
+    if (t) {
+        fork_saved_in_runtime = t->in_runtime;
+        t->in_runtime = 1;
+    }
+    rt_real.mutex_lock(&rt.lock);
+}
+
+static void on_fork_parent(void)
+{
+    rt_real.mutex_unlock(&rt.lock);
+    if (rt_tls_self)
+        rt_tls_self->in_runtime = fork_saved_in_runtime;
+}
 
 static void on_fork_child(void)
 {
     /* Only this thread exists now; the internal lock it holds is reinitialised, not unlocked. */
     rt_real.mutex_init(&rt.lock, NULL);
+    atomic_store(&rt.unobserved, 0);
     rt_thread *self = rt_self();
     rt.incarnation = new_incarnation();
     rt.next_stack = rt.next_gates = 0;
@@ -126,6 +167,7 @@ static void on_fork_child(void)
         rt_line_i64(&ln, -2); /* -2: the thread that forked this process */
         rt_line_hex(&ln, 0);
         rt_line_end(&ln);
+        self->in_runtime = fork_saved_in_runtime;
     }
     rt_watchdog_start();
 }
@@ -201,6 +243,9 @@ __attribute__((destructor)) static void rt_fini(void)
     rt_thread *t = rt_self();
     if (t && t->tid == 0 && !t->ended) /* the main thread ends with the process */
         rt_thread_end(t, 0);
+    /* a signal handler (a timer still running) must not come back in while rt.lock is held */
+    if (t)
+        t->in_runtime = 1;
     rt_real.mutex_lock(&rt.lock);
     rt_timeline_flush_all("exit");
     rt_stats_log();
@@ -210,7 +255,10 @@ __attribute__((destructor)) static void rt_fini(void)
 
 RT_EXPORT void racelab_name_lock_impl(const void *lock, const char *name)
 {
-    if (!atomic_load(&rt.ready) || !lock || !name)
+    if (!lock || !name)
+        return;
+    rt_thread *t = rt_enter();
+    if (!t)
         return;
     /* Keyed by address: the name applies to whatever object lives there (named before first use). */
     rt_real.mutex_lock(&rt.lock);
@@ -220,4 +268,5 @@ RT_EXPORT void racelab_name_lock_impl(const void *lock, const char *name)
     rt_line_str(&ln, name);
     rt_line_end(&ln);
     rt_real.mutex_unlock(&rt.lock);
+    rt_leave(t);
 }

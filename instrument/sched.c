@@ -13,6 +13,8 @@
  * spins on a plain variable, say), the watchdog hands the token on and the report says the schedule
  * fell back. `random` only perturbs timing (yields and short sleeps) at points; `native` does nothing. */
 #include <sched.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "rt_sched.h"
@@ -61,8 +63,22 @@ void rt_sched_init(void)
     }
 }
 
-static void lock_sched(void) { rt_real.mutex_lock(&sc.m); }
-static void unlock_sched(void) { rt_real.mutex_unlock(&sc.m); }
+/* Cancellation is off while a thread holds the scheduler's mutex: its condition waits are
+ * cancellation points, and a thread cancelled there would leave the mutex locked for good. */
+static RT_TLS __thread int sched_cancel_state;
+static void lock_sched(void)
+{
+    int old;
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
+    rt_real.mutex_lock(&sc.m);
+    sched_cancel_state = old;
+}
+static void unlock_sched(void)
+{
+    int old = sched_cancel_state;
+    rt_real.mutex_unlock(&sc.m);
+    pthread_setcancelstate(old, NULL);
+}
 static void wait_sched(void) { rt_real.cond_wait(&sc.cv, &sc.m); }
 static void wake_all(void) { rt_real.cond_broadcast(&sc.cv); }
 
@@ -128,7 +144,7 @@ static void random_perturb(rt_thread *t)
         sched_yield();
     if (r % 64 == 1) {
         struct timespec ts = { 0, (long)(r >> 40) % 100000 };
-        nanosleep(&ts, NULL);
+        syscall(SYS_nanosleep, &ts, NULL); /* not nanosleep(): no cancellation point inside a wrapper */
     }
 }
 

@@ -40,14 +40,32 @@ rt_thread *rt_thread_new(int32_t parent_tid, uint64_t create_stack)
     return t;
 }
 
+/* Set while this thread registers itself: a signal handler that interrupts the registration (which
+ * holds rt.lock) must not try to register the thread again. */
+static RT_TLS __thread int registering;
+
 rt_thread *rt_self_slow(void)
 {
     rt_thread *t;
+    if (registering) {
+        rt_unobserved_call();
+        return NULL;
+    }
     /* A thread we did not create: register it (the main thread takes this path during init). */
+    registering = 1;
     t = rt_thread_new(-1, 0);
     if (t)
         rt_thread_set_self(t);
+    registering = 0;
     return t;
+}
+
+void rt_wait_cancelled(void *thread)
+{
+    rt_thread *t = thread;
+    rt_block_end(t);
+    rt_sched_return(t);
+    rt_leave(t);
 }
 
 void rt_thread_end(rt_thread *t, uintptr_t pc)
@@ -88,7 +106,9 @@ void rt_thread_end(rt_thread *t, uintptr_t pc)
     t->in_runtime = 0;
 }
 
-/* In a forked child only the forking thread exists. Called with rt.lock reinitialised. */
+/* In a forked child only the forking thread exists. Called with rt.lock reinitialised.
+ * The forking thread keeps its held locks (the child's copies of private locks are held), except
+ * process-shared ones: the child shares those with the parent, whose thread still holds them. */
 void rt_thread_after_fork_child(rt_thread *self)
 {
     for (rt_thread *t = rt.threads; t; t = t->next) {
@@ -96,5 +116,18 @@ void rt_thread_after_fork_child(rt_thread *self)
             atomic_store(&t->alive, 0);
             t->ended = 1;
         }
+    }
+    if (!self)
+        return;
+    for (uint32_t i = self->n_held; i-- > 0;) {
+        rt_lock *l = self->held[i].lock;
+        if (!l->pshared)
+            continue;
+        if (atomic_load(&l->owner) == self)
+            atomic_store(&l->owner, NULL);
+        else if (self->held[i].mode == RL_MODE_READ && atomic_load(&l->readers) > 0)
+            atomic_fetch_sub(&l->readers, 1);
+        l->recursion = 0;
+        rt_held_remove(self, &self->held[i]);
     }
 }

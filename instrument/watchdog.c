@@ -12,6 +12,7 @@
  * with status 66, and so the run ends within a second of the deadlock forming. */
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -244,12 +245,19 @@ static void *watchdog_main(void *arg)
     return NULL;
 }
 
+/* The watchdog runs with every signal blocked (it inherits the mask it is created with): a handler of
+ * the program must never run on it, where it would find no runtime record for the thread, or find
+ * rt.lock held by the very thread it interrupted. */
 void rt_watchdog_start(void)
 {
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     pthread_attr_setstacksize(&attr, 256 * 1024);
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
     rt_real.create(&rt.watchdog, &attr, watchdog_main, NULL);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     pthread_attr_destroy(&attr);
 }
