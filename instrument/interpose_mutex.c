@@ -109,15 +109,27 @@ static bool fast_fill(rt_thread *t, pthread_mutex_t *m)
     uint64_t key = rt_chain_step(prev, l, RL_MODE_WRITE, false), stack;
     if (!rt_chain_lookup(key, &stack))
         return false;
-    t->fast[fast_slot((uintptr_t)m, prev)] = (rt_fast_entry){ (uintptr_t)m, prev, l, key, stack };
+    /* written m last (and cleared first), so that a signal handler running on this thread in between
+     * never takes a half-written entry for a whole one (the fences keep the compiler's order) */
+    rt_fast_entry *e = &t->fast[fast_slot((uintptr_t)m, prev)];
+    e->m = 0;
+    atomic_signal_fence(memory_order_seq_cst);
+    e->prev = prev;
+    e->lock = l;
+    e->key = key;
+    e->stack = stack;
+    atomic_signal_fence(memory_order_seq_cst);
+    e->m = (uintptr_t)m;
     return true;
 }
 
 #define FAST_NO (-1)   /* take the general path */
 #define FAST_MISS (-2) /* not in the memo: ask the shared tables, then try again */
 
-/* Leaf but for the real trylock, so that it needs almost no registers saved: the new held entry is
- * written (unpublished) before the call and read back after it. */
+/* A signal handler may run anywhere in here and take and release locks of its own (balanced, as a
+ * handler must): so the memo entry is copied and checked again after the copy (a handler may have
+ * refilled it), and the new held entry is written only after the real trylock, at the held count
+ * read before it (which the handler leaves as it found it), with the re-entry guard up. */
 static inline __attribute__((always_inline)) int mutex_lock_fast(pthread_mutex_t *m, uintptr_t pc)
 {
     rt_thread *t = rt_tls_self;
@@ -128,19 +140,28 @@ static inline __attribute__((always_inline)) int mutex_lock_fast(pthread_mutex_t
     const rt_fast_entry *e = &t->fast[fast_slot((uintptr_t)m, prev)];
     if (__builtin_expect(e->m != (uintptr_t)m || e->prev != prev, 0))
         return FAST_MISS;
+    atomic_signal_fence(memory_order_seq_cst);
     rt_lock *l = e->lock;
+    uint64_t key = e->key, stack = e->stack;
+    atomic_signal_fence(memory_order_seq_cst);
+    if (__builtin_expect(e->m != (uintptr_t)m || e->prev != prev, 0)) /* a signal handler rewrote it */
+        return FAST_NO;
     if (__builtin_expect(atomic_load_explicit(&l->destroyed, memory_order_relaxed) ||
                          atomic_load_explicit(&l->owner, memory_order_relaxed) == t || n == t->cap_held, 0))
         return FAST_NO;
-    t->held[n] = (rt_held){ l, e->key, e->stack, pc, RL_MODE_WRITE, 0 };
     int rc = rt_real.mutex_trylock(m);
     if (__builtin_expect(rc != 0, 0) && rc != EOWNERDEAD) /* EOWNERDEAD: locked, its owner died */
         return rc == EBUSY ? FAST_NO : rc; /* contended: the general path blocks with the watchdog told */
-    n = t->n_held;
-    l = t->held[n].lock;
+    /* the re-entry guard is up while the held entry is written: a handler arriving halfway would
+     * otherwise write its own entry into the same slot, and the rest of ours would land on top of it */
+    t->in_runtime = 1;
+    atomic_signal_fence(memory_order_seq_cst);
     atomic_store_explicit(&l->owner, t, memory_order_relaxed);
+    t->held[n] = (rt_held){ l, key, stack, pc, RL_MODE_WRITE, 0 };
     __atomic_store_n(&t->n_held, n + 1, __ATOMIC_RELEASE);
     t->acquisitions++;
+    atomic_signal_fence(memory_order_seq_cst);
+    t->in_runtime = 0;
     if (__builtin_expect(rt_hb_active(), 0))
         rt_hb_acquire_slow(t, l);
     if (__builtin_expect(rc == EOWNERDEAD, 0))
