@@ -48,6 +48,20 @@
 #endif
 
 #define SUBMISSION_MAX_BYTES (1 << 20)
+
+/* racelab itself built with AddressSanitizer (the asan preset): it reserves terabytes of shadow
+ * memory, so it cannot run under RLIMIT_AS; the memory limit is then applied to the program only,
+ * by `racelab run` just before it starts it (RACELAB_PROGRAM_MEMORY_MB). */
+#if defined(__SANITIZE_ADDRESS__)
+#define RACELAB_SELF_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RACELAB_SELF_ASAN 1
+#endif
+#endif
+#ifndef RACELAB_SELF_ASAN
+#define RACELAB_SELF_ASAN 0
+#endif
 #define BUILD_SECONDS 60.0
 #define SHOWN_FINDINGS 3      /* findings quoted per run */
 #define SHOWN_OUTPUT 2000     /* bytes of a failing run's output shown */
@@ -512,6 +526,8 @@ static char *const *make_env(const grader *g, const char *dir, bool tsan, char *
                * crashes left to the kernel, so that the signal shows in the report */
         snprintf(storage[k++], n, "TSAN_OPTIONS=hard_rss_limit_mb=%ld handle_segv=0 handle_sigbus=0 handle_sigfpe=0 "
                                   "handle_sigill=0 handle_abort=0", g->ex->memory_mb);
+    else if (RACELAB_SELF_ASAN)
+        snprintf(storage[k++], n, "RACELAB_PROGRAM_MEMORY_MB=%ld", g->ex->memory_mb);
     storage[k] = NULL;
     return storage;
 }
@@ -562,7 +578,7 @@ static void run_one(grader *g, run_set *set, int index, run_outcome *run)
     char *const *env = make_env(g, dir, r->tsan, env_ptrs, sizeof env_store[0]);
     rl_limits lim = {
         .seconds = g->ex->time_limit,
-        .memory_mb = r->tsan ? 0 : g->ex->memory_mb,
+        .memory_mb = r->tsan || RACELAB_SELF_ASAN ? 0 : g->ex->memory_mb,
         .cpu_seconds = (long)(g->ex->time_limit * (double)(g->cores > 0 ? g->cores : 1)) + 10,
         .file_mb = 64,
         .processes = g->ex->max_processes,

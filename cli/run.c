@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -386,9 +387,19 @@ static int run_command(int argc, char **argv, char *env_opts)
             setenv("TSAN_OPTIONS", tsan_opts, 1);
         }
         setenv("RACELAB_LOG_DIR", logdir, 1);
+
         char rtopts[1024];
         runtime_options(&opt, rtopts, sizeof rtopts);
         setenv("RACELAB_OPTIONS", rtopts, 1);
+        /* the grader's memory limit for the program alone, when racelab cannot run under it (grade.c);
+         * set last: nothing may allocate after it in this (possibly ASan) image */
+        const char *memory_mb = getenv("RACELAB_PROGRAM_MEMORY_MB");
+        long limit_mb = memory_mb ? atol(memory_mb) : 0;
+        unsetenv("RACELAB_PROGRAM_MEMORY_MB");
+        if (limit_mb > 0) {
+            struct rlimit lim = { (rlim_t)limit_mb << 20, (rlim_t)limit_mb << 20 };
+            setrlimit(RLIMIT_AS, &lim);
+        }
         execv(program, prog_argv);
         int e = errno;
         if (write(errpipe[1], &e, sizeof e) < 0)
