@@ -132,8 +132,8 @@ static void on_fork_child(void)
 }
 
 /* RACELAB_OPTIONS: the runtime reads the ones it uses and ignores the CLI's (options.c: no malloc). */
-_Static_assert(RT_OPTIONS_NATIVE == RT_SCHED_NATIVE && RT_OPTIONS_RANDOM == RT_SCHED_RANDOM &&
-                   RT_OPTIONS_PCT == RT_SCHED_PCT && RT_OPTIONS_SERIAL == RT_SCHED_SERIAL,
+_Static_assert((int)RT_OPTIONS_NATIVE == (int)RT_SCHED_NATIVE && (int)RT_OPTIONS_RANDOM == (int)RT_SCHED_RANDOM &&
+                   (int)RT_OPTIONS_PCT == (int)RT_SCHED_PCT && (int)RT_OPTIONS_SERIAL == (int)RT_SCHED_SERIAL,
                "options.h and rt_sched.h number the schedules alike");
 
 static void parse_options(void)
