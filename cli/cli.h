@@ -2,6 +2,7 @@
 #ifndef RACELAB_CLI_H
 #define RACELAB_CLI_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 enum {
@@ -19,5 +20,10 @@ int rl_cli_confirm(int argc, char **argv);
 int rl_cli_labs(int argc, char **argv);
 int rl_cli_lab(int argc, char **argv);
 void rl_cli_run_options_help(FILE *out);
+/* output_file.c: whether FILE.tmp can be created for the output `what` ("the JSON report"); returns
+ * 0, or the exit status (2 empty name, 3 not writable) with the one-line message printed. */
+int rl_cli_probe_output(const char *path, const char *what);
+/* messages.c: prints "racelab: " and the formatted text as one line (control characters become '?'). */
+void rl_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

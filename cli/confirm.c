@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "report.h"
 
 static void usage(FILE *out)
 {
@@ -109,38 +110,43 @@ int rl_cli_confirm(int argc, char **argv)
         }
         if (strcmp(a, "--finding") == 0 || strcmp(a, "--tries") == 0) {
             if (!parse_count(i + 1 < argc ? argv[i + 1] : NULL, strcmp(a, "--finding") == 0 ? &which : &tries)) {
-                fprintf(stderr, "racelab: %s needs a number from 1 to 1000\n", a);
+                rl_cli_error("%s needs a number from 1 to 1000", a);
                 return RL_EXIT_USAGE;
             }
             i++;
         } else if (strcmp(a, "--json") == 0) {
             if (i + 1 >= argc || strcmp(argv[i + 1], "--") == 0) {
-                fprintf(stderr, "racelab: --json needs a file name\n");
+                rl_cli_error("--json needs a file name");
                 return RL_EXIT_USAGE;
             }
             json_out = argv[++i];
         } else if (a[0] == '-') {
-            fprintf(stderr, "racelab: unknown option '%s' (try: racelab confirm --help)\n", a);
+            rl_cli_error("unknown option '%s' (try: racelab confirm --help)", a);
             return RL_EXIT_USAGE;
         } else if (!report_path) {
             report_path = a;
         } else {
-            fprintf(stderr, "racelab: expected '--' before the program: racelab confirm REPORT.json -- %s ...\n", a);
+            rl_cli_error("expected '--' before the program: racelab confirm REPORT.json -- %s ...", a);
             return RL_EXIT_USAGE;
         }
     }
     if (!report_path) {
-        fprintf(stderr, "racelab: confirm needs the REPORT.json of an earlier run\n");
+        rl_cli_error("confirm needs the REPORT.json of an earlier run");
         return RL_EXIT_USAGE;
     }
     if (i >= argc || i + 1 >= argc) {
-        fprintf(stderr, "racelab: expected '--' and a program: racelab confirm REPORT.json -- PROGRAM [ARGS...]\n");
+        rl_cli_error("expected '--' and a program: racelab confirm REPORT.json -- PROGRAM [ARGS...]");
         return RL_EXIT_USAGE;
     }
-    json_error_t err;
-    json_t *report = json_load_file(report_path, 0, &err);
+    if (json_out) {
+        int rc = rl_cli_probe_output(json_out, "the confirmation");
+        if (rc)
+            return rc;
+    }
+    char load_err[1024];
+    json_t *report = rl_report_load_file(report_path, load_err, sizeof load_err);
     if (!report) {
-        fprintf(stderr, "racelab: cannot read the report '%s': %s (line %d)\n", report_path, err.text, err.line);
+        rl_cli_error("%s", load_err);
         return RL_EXIT_BAD_REPORT;
     }
     json_t *target = NULL;
@@ -152,7 +158,7 @@ int rl_cli_confirm(int argc, char **argv)
             strcmp(json_string_value(json_object_get(f, "kind")), "potential-deadlock") == 0 && ++seen == which)
             target = f;
     if (!target) {
-        fprintf(stderr, "racelab: '%s' has %s potential-deadlock finding%s\n", report_path,
+        rl_cli_error("'%s' has %s potential-deadlock finding%s", report_path,
                 seen ? "fewer" : "no", seen ? "s than asked for" : "");
         json_decref(report);
         return RL_EXIT_BAD_REPORT;
@@ -161,7 +167,7 @@ int rl_cli_confirm(int argc, char **argv)
     char tmpdir[PATH_MAX];
     snprintf(tmpdir, sizeof tmpdir, "%s/racelab-confirm.XXXXXX", getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
     if (!mkdtemp(tmpdir)) {
-        fprintf(stderr, "racelab: cannot create a temporary directory: %s\n", strerror(errno));
+        rl_cli_error("cannot create a temporary directory: %s", strerror(errno));
         json_decref(report);
         return RL_EXIT_INTERNAL;
     }
@@ -184,7 +190,7 @@ int rl_cli_confirm(int argc, char **argv)
         fclose(sites);
     }
     if (!written) {
-        fprintf(stderr, "racelab: the potential-deadlock in '%s' has no acquisition sites to pause at\n", report_path);
+        rl_cli_error("the potential-deadlock in '%s' has no acquisition sites to pause at", report_path);
         unlink(sites_path);
         rmdir(tmpdir);
         json_decref(report);
@@ -201,7 +207,7 @@ int rl_cli_confirm(int argc, char **argv)
         json_decref(last);
         last = one_try(sites_path, schedule, t, prog_argv, prog_argc, tmpdir);
         if (!last) {
-            fprintf(stderr, "racelab: try %ld of the program did not produce a report\n", t);
+            rl_cli_error("try %ld of the program did not produce a report", t);
             continue;
         }
         if (has_deadlock(last, &deadlock))
@@ -237,7 +243,7 @@ int rl_cli_confirm(int argc, char **argv)
         char tmp[PATH_MAX];
         snprintf(tmp, sizeof tmp, "%s.tmp", json_out);
         if (json_dump_file(out, tmp, JSON_INDENT(2)) != 0 || rename(tmp, json_out) != 0) {
-            fprintf(stderr, "racelab: cannot write '%s': %s\n", json_out, strerror(errno));
+            rl_cli_error("cannot write '%s': %s", json_out, strerror(errno));
             unlink(tmp);
             rc = RL_EXIT_REPORT_UNWRITABLE;
         }

@@ -48,6 +48,20 @@
 #endif
 
 #define SUBMISSION_MAX_BYTES (1 << 20)
+
+/* racelab itself built with AddressSanitizer (the asan preset): it reserves terabytes of shadow
+ * memory, so it cannot run under RLIMIT_AS; the memory limit is then applied to the program only,
+ * by `racelab run` just before it starts it (RACELAB_PROGRAM_MEMORY_MB). */
+#if defined(__SANITIZE_ADDRESS__)
+#define RACELAB_SELF_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RACELAB_SELF_ASAN 1
+#endif
+#endif
+#ifndef RACELAB_SELF_ASAN
+#define RACELAB_SELF_ASAN 0
+#endif
 #define BUILD_SECONDS 60.0
 #define SHOWN_FINDINGS 3      /* findings quoted per run */
 #define SHOWN_OUTPUT 2000     /* bytes of a failing run's output shown */
@@ -206,40 +220,40 @@ static int parse_options(int argc, char **argv, bool check, grade_options *o)
             else if (strcmp(v, "junit") == 0)
                 o->format = FORMAT_JUNIT;
             else {
-                fprintf(stderr, "racelab: unknown format '%s' (text, gradescope or junit)\n", v);
+                rl_cli_error("unknown format '%s' (text, gradescope or junit)", v);
                 return -1;
             }
             i++;
         } else if (strcmp(a, "--runs") == 0) {
             if (!parse_long(v, 1, 1000, &n)) {
-                fprintf(stderr, "racelab: --runs needs a number from 1 to 1000\n");
+                rl_cli_error("--runs needs a number from 1 to 1000");
                 return -1;
             }
             o->runs = (int)n, i++;
         } else if (strcmp(a, "--seed") == 0) {
             if (!parse_long(v, 0, LONG_MAX / 4, &n)) {
-                fprintf(stderr, "racelab: --seed needs a non-negative number\n");
+                rl_cli_error("--seed needs a non-negative number");
                 return -1;
             }
             o->seed = n, i++;
         } else if (a[0] == '-') {
-            fprintf(stderr, "racelab: %s '%s' (try: racelab %s --help)\n",
+            rl_cli_error("%s '%s' (try: racelab %s --help)",
                     v || strncmp(a, "--", 2) != 0 ? "unknown option" : "missing value after", a, check ? "check" : "grade");
             return -1;
         } else if (!o->exercise) {
             o->exercise = a;
         } else {
-            fprintf(stderr, "racelab: unexpected argument '%s' (try: racelab %s --help)\n", a, check ? "check" : "grade");
+            rl_cli_error("unexpected argument '%s' (try: racelab %s --help)", a, check ? "check" : "grade");
             return -1;
         }
     }
     if (!o->exercise) {
-        fprintf(stderr, "racelab: %s needs the exercise folder: racelab %s EXERCISE%s\n", check ? "check" : "grade",
+        rl_cli_error("%s needs the exercise folder: racelab %s EXERCISE%s", check ? "check" : "grade",
                 check ? "check" : "grade", check ? "" : " --submission FILE");
         return -1;
     }
     if (!check && !o->submission) {
-        fprintf(stderr, "racelab: grade needs --submission FILE (the student's file)\n");
+        rl_cli_error("grade needs --submission FILE (the student's file)");
         return -1;
     }
     return 0;
@@ -512,6 +526,8 @@ static char *const *make_env(const grader *g, const char *dir, bool tsan, char *
                * crashes left to the kernel, so that the signal shows in the report */
         snprintf(storage[k++], n, "TSAN_OPTIONS=hard_rss_limit_mb=%ld handle_segv=0 handle_sigbus=0 handle_sigfpe=0 "
                                   "handle_sigill=0 handle_abort=0", g->ex->memory_mb);
+    else if (RACELAB_SELF_ASAN)
+        snprintf(storage[k++], n, "RACELAB_PROGRAM_MEMORY_MB=%ld", g->ex->memory_mb);
     storage[k] = NULL;
     return storage;
 }
@@ -562,7 +578,7 @@ static void run_one(grader *g, run_set *set, int index, run_outcome *run)
     char *const *env = make_env(g, dir, r->tsan, env_ptrs, sizeof env_store[0]);
     rl_limits lim = {
         .seconds = g->ex->time_limit,
-        .memory_mb = r->tsan ? 0 : g->ex->memory_mb,
+        .memory_mb = r->tsan || RACELAB_SELF_ASAN ? 0 : g->ex->memory_mb,
         .cpu_seconds = (long)(g->ex->time_limit * (double)(g->cores > 0 ? g->cores : 1)) + 10,
         .file_mb = 64,
         .processes = g->ex->max_processes,
@@ -593,13 +609,18 @@ static void do_runs(grader *g, run_set *set)
 
 static int copy_file(const char *from, const char *to, size_t max, char *err, size_t err_len)
 {
-    int in = open(from, O_RDONLY | O_CLOEXEC);
+    int in = open(from, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO must not block the grader */
     if (in < 0) {
         snprintf(err, err_len, "cannot read '%s': %s", from, strerror(errno));
         return -1;
     }
     struct stat st;
-    if (fstat(in, &st) != 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > max) {
+    if (fstat(in, &st) != 0) {
+        snprintf(err, err_len, "cannot read '%s': %s", from, strerror(errno));
+        close(in);
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode) || (size_t)st.st_size > max) {
         snprintf(err, err_len, "'%s' is %s", from, S_ISREG(st.st_mode) ? "too large" : "not a regular file");
         close(in);
         return -1;
@@ -1215,7 +1236,7 @@ static int grade(grader *g, rl_grade_result *out)
     const char *include_paths[] = { g->where.runtime, g->where.include, NULL };
     char err[512];
     if (rl_sandbox_open(&g->sb, g->where.self, include_paths, err, sizeof err) != 0) {
-        fprintf(stderr, "racelab: %s\n", err);
+        rl_cli_error("%s", err);
         return RL_EXIT_INTERNAL;
     }
     snprintf(g->src_dir, sizeof g->src_dir, "%s/src", g->sb.root);
@@ -1229,7 +1250,7 @@ static int grade(grader *g, rl_grade_result *out)
     rl_sandbox_mkdir(&g->sb, g->bin_dir);
     mkdir(runs_dir, 0755);
     if (copy_harness(g, err, sizeof err) != 0) {
-        fprintf(stderr, "racelab: %s\n", err);
+        rl_cli_error("%s", err);
         rl_sandbox_close(&g->sb);
         return RL_EXIT_BAD_REPORT;
     }
@@ -1388,10 +1409,12 @@ static int grade_main(int argc, char **argv, bool check)
     int rc = parse_options(argc, argv, check, &opt);
     if (rc != 0)
         return rc > 0 ? 0 : RL_EXIT_USAGE;
+    if (opt.out && (rc = rl_cli_probe_output(opt.out, "the results")) != 0)
+        return rc;
     rl_exercise ex;
     char err[1024];
     if (rl_exercise_load(opt.exercise, &ex, err, sizeof err) != 0) {
-        fprintf(stderr, "racelab: %s: %s\n", opt.exercise, err);
+        rl_cli_error("%s: %s", opt.exercise, err);
         return RL_EXIT_BAD_REPORT;
     }
     char starter[PATH_MAX + 300];
@@ -1404,7 +1427,7 @@ static int grade_main(int argc, char **argv, bool check)
     g.cores = sysconf(_SC_NPROCESSORS_ONLN);
     int where = find_paths(&g.where);
     if (where != 0) {
-        fprintf(stderr, "racelab: %s\n", where == -2 ? "cannot find racelab.h (set RACELAB_INCLUDE to the folder holding it)"
+        rl_cli_error("%s", where == -2 ? "cannot find racelab.h (set RACELAB_INCLUDE to the folder holding it)"
                                                      : "cannot find the racelab binary itself");
         rl_exercise_free(&ex);
         return RL_EXIT_INTERNAL;
@@ -1423,7 +1446,7 @@ static int grade_main(int argc, char **argv, bool check)
         snprintf(tmp, sizeof tmp, "%s.tmp", opt.out);
         out = fopen(tmp, "w");
         if (!out) {
-            fprintf(stderr, "racelab: cannot write '%s': %s\n", opt.out, strerror(errno));
+            rl_cli_error("cannot write '%s': %s", opt.out, strerror(errno));
             free_grader(&g, &res);
             rl_exercise_free(&ex);
             return RL_EXIT_REPORT_UNWRITABLE;
@@ -1434,14 +1457,14 @@ static int grade_main(int argc, char **argv, bool check)
                                               : rl_grade_render_text(&res, out);
     if (opt.out) {
         if (fclose(out) != 0 || wrc != 0 || rename(tmp, opt.out) != 0) {
-            fprintf(stderr, "racelab: cannot write '%s': %s\n", opt.out, strerror(errno));
+            rl_cli_error("cannot write '%s': %s", opt.out, strerror(errno));
             unlink(tmp);
             free_grader(&g, &res);
             rl_exercise_free(&ex);
             return RL_EXIT_REPORT_UNWRITABLE;
         }
         if (opt.format != FORMAT_TEXT) /* a line for the person watching */
-            fprintf(stderr, "racelab: %s: %g/%g points; results in %s\n", ex.name, res.score, res.max_score, opt.out);
+            rl_cli_error("%s: %g/%g points; results in %s", ex.name, res.score, res.max_score, opt.out);
     } else {
         fflush(stdout);
     }

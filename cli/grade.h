@@ -90,6 +90,8 @@ typedef struct rl_exercise {
 /* Reads EXERCISE_DIR/exercise.json. Returns 0, or -1 with a one-line reason in err (the file and the
  * JSON path of the bad field, e.g. "exercise.json: tests[2].kind: unknown kind 'speed'"). */
 int rl_exercise_load(const char *dir, rl_exercise *ex, char *err, size_t err_len);
+/* The same from the text of an exercise.json said to be in dir (for tests and fuzzing). */
+int rl_exercise_load_text(const char *dir, const char *text, size_t len, rl_exercise *ex, char *err, size_t err_len);
 void rl_exercise_free(rl_exercise *ex);
 const char *rl_test_kind_name(rl_test_kind kind);
 /* The finding kinds racelab reports (and TSan's, merged; "tsan-*" stands for every "tsan-<title>");

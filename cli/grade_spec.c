@@ -46,6 +46,9 @@ __attribute__((format(printf, 3, 4))) static int bad(loader *ld, const char *pat
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     snprintf(ld->err, ld->err_len, "exercise.json: %s%s%s", path, *path ? ": " : "", msg);
+    for (char *c = ld->err; *c; c++) /* names and values quoted from the file: keep it one line */
+        if (*c == '\n' || *c == '\r')
+            *c = ' ';
     return -1;
 }
 
@@ -467,15 +470,17 @@ static int load_test(loader *ld, const rl_exercise *ex, const rl_run_spec *defau
     return 0;
 }
 
-int rl_exercise_load(const char *dir, rl_exercise *ex, char *err, size_t err_len)
+/* The exercise from its parsed exercise.json (root, or NULL with jerr saying why). */
+static int load_document(const char *dir, const char *path, json_t *root, const json_error_t *jerr_in,
+                         rl_exercise *ex, char *err, size_t err_len)
 {
     memset(ex, 0, sizeof *ex);
     loader ld = { .err = err, .err_len = err_len };
     err[0] = 0;
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/exercise.json", dir);
-    json_error_t jerr;
-    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+    json_error_t jerr = *jerr_in;
+    for (char *c = jerr.text; *c; c++) /* jansson may quote input bytes: one line */
+        if (*c == '\n' || *c == '\r')
+            *c = ' ';
     if (!root) {
         if (jerr.line < 1) /* could not be read: the text names the file and why */
             snprintf(err, err_len, "%s", jerr.text);
@@ -571,6 +576,24 @@ fail:
     if (!err[0])
         snprintf(err, err_len, "%s: malformed", path);
     return -1;
+}
+
+int rl_exercise_load(const char *dir, rl_exercise *ex, char *err, size_t err_len)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/exercise.json", dir);
+    json_error_t jerr;
+    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+    return load_document(dir, path, root, &jerr, ex, err, err_len);
+}
+
+int rl_exercise_load_text(const char *dir, const char *text, size_t len, rl_exercise *ex, char *err, size_t err_len)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/exercise.json", dir);
+    json_error_t jerr;
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    return load_document(dir, path, root, &jerr, ex, err, err_len);
 }
 
 void rl_exercise_free(rl_exercise *ex)

@@ -35,7 +35,7 @@ int rl_cli_labs(int argc, char **argv)
 {
     (void)argv;
     if (argc > 0) {
-        fprintf(stderr, "racelab: 'labs' takes no arguments\n");
+        rl_cli_error("'labs' takes no arguments");
         return RL_EXIT_USAGE;
     }
     char dir[PATH_MAX], path[PATH_MAX + 16];
@@ -44,7 +44,7 @@ int rl_cli_labs(int argc, char **argv)
     snprintf(path, sizeof path, "%s/index.txt", dir);
     FILE *f = fopen(path, "r");
     if (!f) {
-        fprintf(stderr, "racelab: no lab index at %s (build racelab first: ./scripts/setup.sh)\n", path);
+        rl_cli_error("no lab index at %s (build racelab first: ./scripts/setup.sh)", path);
         return RL_EXIT_INTERNAL;
     }
     char line[1024];
@@ -77,17 +77,20 @@ static int known_lab(const char *dir, const char *name)
 
 int rl_cli_lab(int argc, char **argv)
 {
-    if (argc < 1 || strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) {
-        FILE *out = argc < 1 ? stderr : stdout;
-        fprintf(out, "usage: racelab lab NAME [--tsan] [run options] [-- lab arguments]   (racelab labs lists them)\n");
-        return argc < 1 ? RL_EXIT_USAGE : 0;
+    if (argc < 1) {
+        rl_cli_error("which lab? racelab lab NAME [--tsan] [run options] [-- lab arguments]   (racelab labs lists them)");
+        return RL_EXIT_USAGE;
+    }
+    if (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) {
+        printf("usage: racelab lab NAME [--tsan] [run options] [-- lab arguments]   (racelab labs lists them)\n");
+        return 0;
     }
     char dir[PATH_MAX];
     if (labs_dir(dir, sizeof dir) != 0)
         return RL_EXIT_INTERNAL;
     const char *name = argv[0];
     if (strchr(name, '/') || !known_lab(dir, name)) {
-        fprintf(stderr, "racelab: no lab called '%s' (racelab labs lists them)\n", name);
+        rl_cli_error("no lab called '%s' (racelab labs lists them)", name);
         return RL_EXIT_USAGE;
     }
     int tsan = 0;

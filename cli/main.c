@@ -3,10 +3,11 @@
  *
  * Exit statuses (also in README.md and `racelab --help`):
  *   the program's own status when racelab found nothing;  66 when it found something;
- *   2 usage error;  3 the report file cannot be written;  4 (confirm) the input report is unreadable
- *   or has no potential-deadlock;  126 the program is not executable;
+ *   2 usage error;  3 an output file cannot be written;  4 an input (report, exercise) is unreadable
+ *   or malformed (confirm: or has no potential-deadlock);  126 the program is not executable;
  *   127 the program was not found;  128+N the program was killed by signal N (and no findings);
- *   70 racelab itself failed (cannot create its temporary directory, cannot start the program). */
+ *   70 racelab itself failed (cannot create its temporary directory, cannot start the program).
+ * Every error is one line (messages.c); the full table per command is in README.md. */
 #include <stdio.h>
 #include <string.h>
 
@@ -35,7 +36,8 @@ static void usage(FILE *out)
     rl_cli_run_options_help(out);
     fprintf(out,
             "\nExit status: the program's own when nothing is found; 66 when something is (confirm: when\n"
-            "the deadlock was confirmed); 2 usage error; 3 report file not writable; 4 input report unreadable;\n"
+            "the deadlock was confirmed); 2 usage error; 3 output file not writable; 4 input (report, exercise)\n"
+            "unreadable or malformed; "
             "126 program not executable; 127 program not found;\n"
             "128+N program killed by signal N; 70 internal error.\n");
 }
@@ -43,7 +45,7 @@ static void usage(FILE *out)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "racelab: missing command (try: racelab run -- PROGRAM, or racelab --help)\n");
+        rl_cli_error("missing command (try: racelab run -- PROGRAM, or racelab --help)");
         return RL_EXIT_USAGE;
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
@@ -68,6 +70,6 @@ int main(int argc, char **argv)
         return rl_cli_check(argc - 2, argv + 2);
     if (strcmp(argv[1], "grade") == 0)
         return rl_cli_grade(argc - 2, argv + 2);
-    fprintf(stderr, "racelab: unknown command '%s' (try: racelab --help)\n", argv[1]);
+    rl_cli_error("unknown command '%s' (try: racelab --help)", argv[1]);
     return RL_EXIT_USAGE;
 }

@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -25,7 +24,8 @@ static const char *const formats[] = { "text", "html", "dot", "sarif" };
 static void usage(FILE *out)
 {
     fprintf(out, "usage: racelab report REPORT.json [--format text|html|dot|sarif] [-o FILE]\n\n"
-                 "Renders a report saved by `racelab run --json REPORT.json` (REPORT.json may be - for stdin):\n"
+                 "Renders a report saved by `racelab run --json REPORT.json` (REPORT.json may be - for stdin; after\n"
+                 "--, a name starting with '-' is a file):\n"
                  "  text   the report as `racelab run` prints it (the default)\n"
                  "  html   one self-contained page: lock-order graph, findings with source lines, timeline\n"
                  "  dot    the lock-order graph in Graphviz's DOT language\n"
@@ -51,13 +51,13 @@ static int render(const json_t *report, const char *format, FILE *out, bool colo
         char err[1024] = "";
         rc = rl_report_render_html(report, out, err, sizeof err);
         if (rc == 0 && err[0])
-            fprintf(stderr, "racelab: warning: %s\n", err);
+            rl_cli_error("warning: %s", err);
     } else if (strcmp(format, "dot") == 0) {
         rc = rl_report_render_dot(report, out);
     } else if (strcmp(format, "sarif") == 0) {
         json_t *sarif = rl_report_to_sarif(report);
         if (!sarif) {
-            fprintf(stderr, "racelab: out of memory making the SARIF log\n");
+            rl_cli_error("out of memory making the SARIF log");
             return RL_EXIT_INTERNAL;
         }
         rc = json_dumpf(sarif, out, JSON_INDENT(2) | JSON_ENSURE_ASCII) != 0 || fputc('\n', out) == EOF ? -1 : 0;
@@ -77,19 +77,19 @@ int rl_cli_write_report(const json_t *report, const char *format, const char *pa
     if (strcmp(path, "-") == 0) {
         int rc = render(report, format, stdout, false);
         if (rc == RL_EXIT_REPORT_UNWRITABLE)
-            fprintf(stderr, "racelab: cannot write the %s report to standard output: %s\n", format, strerror(errno));
+            rl_cli_error("cannot write the %s report to standard output: %s", format, strerror(errno));
         return rc;
     }
     size_t n = strlen(path) + 5;
     char *tmp = malloc(n);
     if (!tmp) {
-        fprintf(stderr, "racelab: out of memory\n");
+        rl_cli_error("out of memory");
         return RL_EXIT_INTERNAL;
     }
     snprintf(tmp, n, "%s.tmp", path);
     FILE *out = fopen(tmp, "we");
     if (!out) {
-        fprintf(stderr, "racelab: cannot write the %s report to '%s': %s\n", format, path, strerror(errno));
+        rl_cli_error("cannot write the %s report to '%s': %s", format, path, strerror(errno));
         free(tmp);
         return RL_EXIT_REPORT_UNWRITABLE;
     }
@@ -105,88 +105,42 @@ int rl_cli_write_report(const json_t *report, const char *format, const char *pa
     }
     if (rc != 0) {
         if (rc == RL_EXIT_REPORT_UNWRITABLE)
-            fprintf(stderr, "racelab: cannot write the %s report to '%s': %s\n", format, path, strerror(saved));
+            rl_cli_error("cannot write the %s report to '%s': %s", format, path, strerror(saved));
         unlink(tmp);
     }
     free(tmp);
     return rc;
 }
 
-/* NULL when the document looks like what `racelab run --json` writes, else why not. Only the frame
- * is checked (the renderers take any shape inside it). */
-static const char *not_a_report(json_t *doc, char *why, size_t n)
-{
-    if (!json_is_object(doc))
-        return "the document is not a JSON object";
-    if (!json_is_string(json_object_get(doc, "racelab_version")) || !json_is_array(json_object_get(doc, "findings")))
-        return "it has no \"racelab_version\" and \"findings\"";
-    json_t *notes = json_object_get(doc, "notes");
-    if (notes && !json_is_array(notes))
-        return "\"notes\" is not an array";
-    size_t i;
-    json_t *f;
-    json_array_foreach(json_object_get(doc, "findings"), i, f)
-        if (!json_is_object(f)) {
-            snprintf(why, n, "findings[%zu] is not an object", i);
-            return why;
-        }
-    return NULL;
-}
-
 /* Reads and checks the report. Returns it, or NULL with the one-line message printed. */
 static json_t *load_report(const char *path)
 {
-    json_error_t error;
-    json_t *doc;
-    const char *shown = strcmp(path, "-") == 0 ? "standard input" : path;
-    if (strcmp(path, "-") == 0) {
-        doc = json_loadf(stdin, 0, &error);
-    } else {
-        struct stat st;
-        if (stat(path, &st) != 0) {
-            fprintf(stderr, "racelab: cannot read the report '%s': %s\n", path, strerror(errno));
-            return NULL;
-        }
-        if (S_ISDIR(st.st_mode)) {
-            fprintf(stderr, "racelab: cannot read the report '%s': it is a directory\n", path);
-            return NULL;
-        }
-        FILE *in = fopen(path, "re");
-        if (!in) {
-            fprintf(stderr, "racelab: cannot read the report '%s': %s\n", path, strerror(errno));
-            return NULL;
-        }
-        doc = json_loadf(in, 0, &error);
-        fclose(in);
-    }
-    if (!doc) {
-        /* jansson's text may hold bytes from the input: keep the message on one line */
-        for (char *c = error.text; *c; c++)
-            if (*c == '\n' || *c == '\r')
-                *c = ' ';
-        fprintf(stderr, "racelab: cannot read the report '%s': not valid JSON: %s (line %d, column %d)\n", shown,
-                error.text, error.line, error.column);
-        return NULL;
-    }
-    char why[128];
-    const char *problem = not_a_report(doc, why, sizeof why);
-    if (problem) {
-        fprintf(stderr, "racelab: '%s' is not a racelab report: %s (make one with racelab run --json FILE -- PROGRAM)\n",
-                shown, problem);
-        json_decref(doc);
-        return NULL;
-    }
+    char err[1024];
+    json_t *doc = rl_report_load_file(path, err, sizeof err);
+    if (!doc)
+        rl_cli_error("%s", err);
     return doc;
 }
 
 int rl_cli_report(int argc, char **argv)
 {
     const char *input = NULL, *format = "text", *output = NULL;
+    bool options_ended = false; /* after "--", a name starting with '-' is a file */
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         const char **target = NULL;
         const char *value = NULL;
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+        if (options_ended || strcmp(a, "-") == 0 || a[0] != '-') {
+            if (input) {
+                rl_cli_error("one report at a time: '%s' and '%s' (try: racelab report --help)", input, a);
+                return RL_EXIT_USAGE;
+            }
+            input = a;
+            continue;
+        } else if (strcmp(a, "--") == 0) {
+            options_ended = true;
+            continue;
+        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage(stdout);
             return 0;
         } else if (strcmp(a, "--format") == 0 || strcmp(a, "-f") == 0) {
@@ -199,34 +153,33 @@ int rl_cli_report(int argc, char **argv)
         } else if (strncmp(a, "--output=", 9) == 0) {
             output = a + 9;
             continue;
-        } else if (a[0] == '-' && a[1] != 0) {
-            fprintf(stderr, "racelab: unknown option '%s' (try: racelab report --help)\n", a);
-            return RL_EXIT_USAGE;
-        } else if (input) {
-            fprintf(stderr, "racelab: one report at a time: '%s' and '%s' (try: racelab report --help)\n", input, a);
-            return RL_EXIT_USAGE;
         } else {
-            input = a;
-            continue;
+            rl_cli_error("unknown option '%s' (try: racelab report --help)", a);
+            return RL_EXIT_USAGE;
         }
         if (i + 1 >= argc) {
-            fprintf(stderr, "racelab: option %s needs a value\n", a);
+            rl_cli_error("option %s needs a value", a);
             return RL_EXIT_USAGE;
         }
         value = argv[++i];
         *target = value;
     }
     if (!input) {
-        fprintf(stderr, "racelab: which report? racelab report REPORT.json [--format text|html|dot|sarif] [-o FILE]\n");
+        rl_cli_error("which report? racelab report REPORT.json [--format text|html|dot|sarif] [-o FILE]");
         return RL_EXIT_USAGE;
     }
     if (!known_format(format)) {
-        fprintf(stderr, "racelab: unknown format '%s' (text, html, dot or sarif)\n", format);
+        rl_cli_error("unknown format '%s' (text, html, dot or sarif)", format);
         return RL_EXIT_USAGE;
     }
     if (output && !output[0]) {
-        fprintf(stderr, "racelab: -o needs a file name\n");
+        rl_cli_error("-o needs a file name");
         return RL_EXIT_USAGE;
+    }
+    if (output && strcmp(output, "-") != 0) {
+        int rc = rl_cli_probe_output(output, "the report");
+        if (rc)
+            return rc;
     }
     json_t *report = load_report(input);
     if (!report)
@@ -239,7 +192,7 @@ int rl_cli_report(int argc, char **argv)
         bool colour = strcmp(format, "text") == 0 && isatty(STDOUT_FILENO) && !no_colour;
         rc = render(report, format, stdout, colour);
         if (rc == RL_EXIT_REPORT_UNWRITABLE)
-            fprintf(stderr, "racelab: cannot write the %s report to standard output: %s\n", format, strerror(errno));
+            rl_cli_error("cannot write the %s report to standard output: %s", format, strerror(errno));
     }
     json_decref(report);
     return rc;

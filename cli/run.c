@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/wait.h>
@@ -104,14 +105,14 @@ static int validate_options(const run_options *o)
 {
     if (o->schedule && strcmp(o->schedule, "native") && strcmp(o->schedule, "random") &&
         strcmp(o->schedule, "pct") && strcmp(o->schedule, "serial")) {
-        fprintf(stderr, "racelab: unknown schedule '%s' (native, random, pct or serial)\n", o->schedule);
+        rl_cli_error("unknown schedule '%s' (native, random, pct or serial)", o->schedule);
         return -1;
     }
     const char *nums[] = { o->seed, o->pct_depth, o->pct_steps };
     const char *names[] = { "seed", "pct-depth", "pct-steps" };
     for (size_t i = 0; i < 3; i++)
         if (nums[i] && !valid_number(nums[i])) {
-            fprintf(stderr, "racelab: --%s needs a non-negative number, not '%s'\n", names[i], nums[i]);
+            rl_cli_error("--%s needs a non-negative number, not '%s'", names[i], nums[i]);
             return -1;
         }
     return 0;
@@ -128,7 +129,7 @@ static int parse_env_options(run_options *o, char *buf)
             if (*c == '_')
                 *c = '-';
         if (set_option(o, tok, eq ? eq + 1 : NULL) != 0) {
-            fprintf(stderr, "racelab: unknown option '%s' in RACELAB_OPTIONS\n", tok);
+            rl_cli_error("unknown option '%s' in RACELAB_OPTIONS", tok);
             return -1;
         }
     }
@@ -152,16 +153,16 @@ static int resolve_program(const char *prog, char *out, size_t n)
             p = colon ? colon + 1 : NULL;
         }
         if (!found) {
-            fprintf(stderr, "racelab: cannot find program '%s' (not in PATH)\n", prog);
+            rl_cli_error("cannot find program '%s' (not in PATH)", prog);
             return RL_EXIT_NOT_FOUND;
         }
     }
     if (stat(out, &st) != 0) {
-        fprintf(stderr, "racelab: cannot find program '%s': %s\n", prog, strerror(errno));
+        rl_cli_error("cannot find program '%s': %s", prog, strerror(errno));
         return RL_EXIT_NOT_FOUND;
     }
     if (!S_ISREG(st.st_mode) || access(out, X_OK) != 0) {
-        fprintf(stderr, "racelab: cannot run '%s': %s\n", prog, S_ISDIR(st.st_mode) ? "it is a directory" : "not executable");
+        rl_cli_error("cannot run '%s': %s", prog, S_ISDIR(st.st_mode) ? "it is a directory" : "not executable");
         return RL_EXIT_NOT_EXECUTABLE;
     }
     return 0;
@@ -290,7 +291,7 @@ static void reap_descendants(rl_child_status **kids, size_t *n_kids)
             return; /* ECHILD: none left */
         clock_gettime(CLOCK_MONOTONIC, &now);
         if (now.tv_sec - start.tv_sec >= 10) {
-            fprintf(stderr, "racelab: processes forked by the program were still running 10 s after it ended; reporting without them\n");
+            rl_cli_error("processes forked by the program were still running 10 s after it ended; reporting without them");
             return;
         }
         struct timespec ts = { 0, 5 * 1000 * 1000 };
@@ -298,10 +299,11 @@ static void reap_descendants(rl_child_status **kids, size_t *n_kids)
     }
 }
 
-int rl_cli_run(int argc, char **argv)
+/* `racelab run` with the RACELAB_OPTIONS text env_opts (parsed in place, NULL if none). */
+static int run_command(int argc, char **argv, char *env_opts)
 {
     run_options opt = { 0 };
-    char *env_opts = getenv("RACELAB_OPTIONS") ? strdup(getenv("RACELAB_OPTIONS")) : NULL;
+    int rc;
     if (env_opts && parse_env_options(&opt, env_opts) != 0)
         return RL_EXIT_USAGE;
     int i = 0;
@@ -313,7 +315,7 @@ int rl_cli_run(int argc, char **argv)
             return 0;
         }
         if (strncmp(a, "--", 2) != 0) {
-            fprintf(stderr, "racelab: expected '--' before the program: racelab run [OPTIONS] -- %s ...\n", a);
+            rl_cli_error("expected '--' before the program: racelab run [OPTIONS] -- %s ...", a);
             return RL_EXIT_USAGE;
         }
         char name[64];
@@ -322,31 +324,35 @@ int rl_cli_run(int argc, char **argv)
         const char *value = eq ? eq + 1 : NULL;
         if (option_takes_value(name) && !value) {
             if (i + 1 >= argc || strcmp(argv[i + 1], "--") == 0) {
-                fprintf(stderr, "racelab: option --%s needs a value\n", name);
+                rl_cli_error("option --%s needs a value", name);
                 return RL_EXIT_USAGE;
             }
             value = argv[++i];
         }
         if (set_option(&opt, name, value) != 0) {
-            fprintf(stderr, "racelab: unknown option '%s' (try: racelab run --help)\n", a);
+            rl_cli_error("unknown option '%s' (try: racelab run --help)", a);
             return RL_EXIT_USAGE;
         }
     }
     if (validate_options(&opt) != 0)
         return RL_EXIT_USAGE;
+    if (opt.json && (rc = rl_cli_probe_output(opt.json, "the JSON report")) != 0)
+        return rc;
+    if (opt.html && (rc = rl_cli_probe_output(opt.html, "the HTML report")) != 0)
+        return rc;
     if (i >= argc) {
-        fprintf(stderr, "racelab: expected '--' and a program: racelab run [OPTIONS] -- PROGRAM [ARGS...]\n");
+        rl_cli_error("expected '--' and a program: racelab run [OPTIONS] -- PROGRAM [ARGS...]");
         return RL_EXIT_USAGE;
     }
     if (i + 1 >= argc) {
-        fprintf(stderr, "racelab: no program given after '--'\n");
+        rl_cli_error("no program given after '--'");
         return RL_EXIT_USAGE;
     }
     char **prog_argv = argv + i + 1;
     int prog_argc = argc - i - 1;
 
     char program[PATH_MAX];
-    int rc = resolve_program(prog_argv[0], program, sizeof program);
+    rc = resolve_program(prog_argv[0], program, sizeof program);
     if (rc)
         return rc;
     /* A ThreadSanitizer build intercepts the same pthread functions as racelab's runtime, and TSan
@@ -373,13 +379,13 @@ int rl_cli_run(int argc, char **argv)
         snprintf(tmp_json, sizeof tmp_json, "%s.tmp", opt.json);
         json_fd = open(tmp_json, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (json_fd < 0) {
-            fprintf(stderr, "racelab: cannot write the report to '%s': %s\n", opt.json, strerror(errno));
+            rl_cli_error("cannot write the report to '%s': %s", opt.json, strerror(errno));
             return RL_EXIT_REPORT_UNWRITABLE;
         }
     }
     char runtime[PATH_MAX];
     if (runtime_path(runtime, sizeof runtime) != 0) {
-        fprintf(stderr, "racelab: cannot find the runtime libracelab.so next to racelab (set RACELAB_RUNTIME)\n");
+        rl_cli_error("cannot find the runtime libracelab.so next to racelab (set RACELAB_RUNTIME)");
         if (json_fd >= 0) { close(json_fd); unlink(tmp_json); }
         return RL_EXIT_INTERNAL;
     }
@@ -387,7 +393,7 @@ int rl_cli_run(int argc, char **argv)
     char logdir[PATH_MAX];
     snprintf(logdir, sizeof logdir, "%s/racelab.XXXXXX", tmpdir);
     if (!mkdtemp(logdir)) {
-        fprintf(stderr, "racelab: cannot create a temporary directory in %s: %s\n", tmpdir, strerror(errno));
+        rl_cli_error("cannot create a temporary directory in %s: %s", tmpdir, strerror(errno));
         if (json_fd >= 0) { close(json_fd); unlink(tmp_json); }
         return RL_EXIT_INTERNAL;
     }
@@ -395,13 +401,13 @@ int rl_cli_run(int argc, char **argv)
     prctl(PR_SET_CHILD_SUBREAPER, 1);
     int errpipe[2];
     if (pipe2(errpipe, O_CLOEXEC) != 0) {
-        fprintf(stderr, "racelab: pipe: %s\n", strerror(errno));
+        rl_cli_error("pipe: %s", strerror(errno));
         return RL_EXIT_INTERNAL;
     }
     fflush(NULL);
     pid_t child = fork();
     if (child < 0) {
-        fprintf(stderr, "racelab: cannot start the program: fork: %s\n", strerror(errno));
+        rl_cli_error("cannot start the program: fork: %s", strerror(errno));
         return RL_EXIT_INTERNAL;
     }
     if (child == 0) {
@@ -419,9 +425,19 @@ int rl_cli_run(int argc, char **argv)
             setenv("TSAN_OPTIONS", tsan_opts, 1);
         }
         setenv("RACELAB_LOG_DIR", logdir, 1);
+
         char rtopts[1024];
         runtime_options(&opt, rtopts, sizeof rtopts);
         setenv("RACELAB_OPTIONS", rtopts, 1);
+        /* the grader's memory limit for the program alone, when racelab cannot run under it (grade.c);
+         * set last: nothing may allocate after it in this (possibly ASan) image */
+        const char *memory_mb = getenv("RACELAB_PROGRAM_MEMORY_MB");
+        long limit_mb = memory_mb ? atol(memory_mb) : 0;
+        unsetenv("RACELAB_PROGRAM_MEMORY_MB");
+        if (limit_mb > 0) {
+            struct rlimit lim = { (rlim_t)limit_mb << 20, (rlim_t)limit_mb << 20 };
+            setrlimit(RLIMIT_AS, &lim);
+        }
         execv(program, prog_argv);
         int e = errno;
         if (write(errpipe[1], &e, sizeof e) < 0)
@@ -434,7 +450,7 @@ int rl_cli_run(int argc, char **argv)
     close(errpipe[0]);
     if (got == (ssize_t)sizeof exec_errno) {
         waitpid(child, NULL, 0);
-        fprintf(stderr, "racelab: cannot run '%s': %s\n", prog_argv[0], strerror(exec_errno));
+        rl_cli_error("cannot run '%s': %s", prog_argv[0], strerror(exec_errno));
         remove_dir(logdir);
         if (json_fd >= 0) { close(json_fd); unlink(tmp_json); }
         return exec_errno == ENOENT ? RL_EXIT_NOT_FOUND : RL_EXIT_NOT_EXECUTABLE;
@@ -512,7 +528,7 @@ int rl_cli_run(int argc, char **argv)
     if (json_fd >= 0) {
         if (json_dumpfd(report, json_fd, JSON_INDENT(2) | JSON_ENSURE_ASCII) != 0 || write(json_fd, "\n", 1) != 1 ||
             close(json_fd) != 0 || rename(tmp_json, opt.json) != 0) {
-            fprintf(stderr, "racelab: cannot write the report to '%s': %s\n", opt.json, strerror(errno));
+            rl_cli_error("cannot write the report to '%s': %s", opt.json, strerror(errno));
             unlink(tmp_json);
             result = RL_EXIT_REPORT_UNWRITABLE;
         }
@@ -522,10 +538,22 @@ int rl_cli_run(int argc, char **argv)
     json_decref(report);
     rl_eventlog_free(&log);
     free(kids);
-    free(env_opts);
     if (!getenv("RACELAB_KEEP_LOGS"))
         remove_dir(logdir);
     else
-        fprintf(stderr, "racelab: event logs kept in %s\n", logdir);
+        rl_cli_error("event logs kept in %s", logdir);
     return result;
+}
+
+int rl_cli_run(int argc, char **argv)
+{
+    const char *env = getenv("RACELAB_OPTIONS");
+    char *env_opts = env ? strdup(env) : NULL;
+    if (env && !env_opts) {
+        rl_cli_error("out of memory");
+        return RL_EXIT_INTERNAL;
+    }
+    int rc = run_command(argc, argv, env_opts);
+    free(env_opts);
+    return rc;
 }

@@ -30,6 +30,17 @@ typedef struct rl_run_info {
 
 json_t *rl_report_build(const rl_eventlog *log, const rl_run_info *info);
 
+/* report_load.c: a report saved by `racelab run --json`, read back. Each returns the document (the
+ * caller's, json_decref), or NULL with a one-line reason in err (no trailing newline): the file cannot
+ * be read, is not JSON (with jansson's line and column), or is not a racelab report (not an object
+ * with "racelab_version" and a "findings" array of objects, "notes" an array when present; the
+ * renderers accept any shape inside that frame). path "-" reads standard input; shown names the text
+ * in messages. Any bytes are accepted; nothing is limited but memory. */
+json_t *rl_report_load_file(const char *path, char *err, size_t err_len);
+json_t *rl_report_load_text(const char *text, size_t len, const char *shown, char *err, size_t err_len);
+/* NULL when doc has the frame above, else why not (a constant, or why filled in). */
+const char *rl_report_frame_problem(const json_t *doc, char *why, size_t n);
+
 /* Number of findings in a report. */
 size_t rl_report_finding_count(const json_t *report);
 

@@ -10,6 +10,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "options.h"
 #include "rt.h"
 #include "rt_sched.h"
 
@@ -172,41 +173,26 @@ static void on_fork_child(void)
     rt_watchdog_start();
 }
 
-/* RACELAB_OPTIONS: name=value pairs separated by ':' or spaces. The runtime reads the ones it uses
- * and ignores the CLI's. No malloc: parsed in place from a copy on the stack. */
+/* RACELAB_OPTIONS: the runtime reads the ones it uses and ignores the CLI's (options.c: no malloc). */
+_Static_assert((int)RT_OPTIONS_NATIVE == (int)RT_SCHED_NATIVE && (int)RT_OPTIONS_RANDOM == (int)RT_SCHED_RANDOM &&
+                   (int)RT_OPTIONS_PCT == (int)RT_SCHED_PCT && (int)RT_OPTIONS_SERIAL == (int)RT_SCHED_SERIAL,
+               "options.h and rt_sched.h number the schedules alike");
+
 static void parse_options(void)
 {
-    const char *o = getenv("RACELAB_OPTIONS");
-    if (!o)
+    const char *text = getenv("RACELAB_OPTIONS");
+    if (!text)
         return;
-    char buf[1024];
-    size_t n = strlen(o);
-    if (n >= sizeof buf)
-        n = sizeof buf - 1;
-    memcpy(buf, o, n);
-    buf[n] = 0;
-    char *save = NULL;
-    for (char *tok = strtok_r(buf, ": ", &save); tok; tok = strtok_r(NULL, ": ", &save)) {
-        char *eq = strchr(tok, '=');
-        const char *v = eq ? eq + 1 : "1";
-        if (eq)
-            *eq = 0;
-        if (strcmp(tok, "quiet") == 0)
-            rt.quiet = strcmp(v, "0") != 0 && strcmp(v, "false") != 0;
-        else if (strcmp(tok, "timeline") == 0)
-            rt.timeline = strcmp(v, "0") != 0 && strcmp(v, "false") != 0;
-        else if (strcmp(tok, "lockset") == 0)
-            rt.lockset = strcmp(v, "0") != 0 && strcmp(v, "false") != 0;
-        else if (strcmp(tok, "seed") == 0)
-            rt.seed = strtoull(v, NULL, 0);
-        else if (strcmp(tok, "pct_depth") == 0)
-            rt.pct_depth = (int)strtol(v, NULL, 0);
-        else if (strcmp(tok, "pct_steps") == 0)
-            rt.pct_steps = strtoull(v, NULL, 0);
-        else if (strcmp(tok, "schedule") == 0)
-            rt.schedule = strcmp(v, "random") == 0 ? RT_SCHED_RANDOM : strcmp(v, "pct") == 0 ? RT_SCHED_PCT
-                        : strcmp(v, "serial") == 0 ? RT_SCHED_SERIAL : RT_SCHED_NATIVE;
-    }
+    rt_options o = { .quiet = rt.quiet, .timeline = rt.timeline, .lockset = rt.lockset, .schedule = rt.schedule,
+                     .seed = rt.seed, .pct_depth = rt.pct_depth, .pct_steps = rt.pct_steps };
+    rt_options_parse(text, strlen(text), &o);
+    rt.quiet = o.quiet;
+    rt.timeline = o.timeline;
+    rt.lockset = o.lockset;
+    rt.schedule = o.schedule;
+    rt.seed = o.seed;
+    rt.pct_depth = o.pct_depth;
+    rt.pct_steps = o.pct_steps;
 }
 
 __attribute__((constructor(101))) static void rt_init(void)

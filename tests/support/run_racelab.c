@@ -79,6 +79,13 @@ static char *join_sorted(rl_run *run, const char **names, size_t n, bool unique)
 
 /* ---- running ---------------------------------------------------------------------------------- */
 
+double rl_run_timeout_seconds(void)
+{
+    const char *scale = getenv("RACELAB_TEST_TIMEOUT_SCALE");
+    double k = scale ? atof(scale) : 1.0;
+    return RL_RUN_TIMEOUT_SECONDS * (k >= 1.0 ? k : 1.0);
+}
+
 static double now_seconds(void)
 {
     struct timespec ts;
@@ -227,7 +234,7 @@ static void execute(rl_run *run, const char *const argv[], const char *const env
             break;
         if (info.si_pid == pid)
             break;
-        if (now_seconds() - start > RL_RUN_TIMEOUT_SECONDS) {
+        if (now_seconds() - start > rl_run_timeout_seconds()) {
             run->timed_out = true;
             kill(-pid, SIGKILL);
             kill(pid, SIGKILL);
@@ -368,7 +375,7 @@ const char *rl_describe(rl_run *run)
     if (!run->started)
         snprintf(ended, sizeof ended, "not started: %s", run->setup_error);
     else if (run->timed_out)
-        snprintf(ended, sizeof ended, "TIMED OUT after %d s and killed", RL_RUN_TIMEOUT_SECONDS);
+        snprintf(ended, sizeof ended, "TIMED OUT after %.0f s and killed", rl_run_timeout_seconds());
     else if (run->term_signal)
         snprintf(ended, sizeof ended, "killed by signal %d (%s)", run->term_signal,
                  strsignal(run->term_signal));
@@ -580,5 +587,5 @@ void rl_expect_ended_by_deadlock(rl_run *run, const char *kinds)
     rl_expect(run, eq(int, run->status, 66));
     rl_expect(run, eq(i64, rl_int_at(run, NULL, "exit.status"), 66));
     rl_expect(run, eq(str, rl_str_at(run, NULL, "exit.ended_by_racelab"), "deadlock"));
-    rl_expect(run, lt(dbl, run->seconds, RL_RUN_TIMEOUT_SECONDS / 2.0));
+    rl_expect(run, lt(dbl, run->seconds, rl_run_timeout_seconds() / 2.0));
 }

@@ -26,6 +26,9 @@
 #include <stddef.h>
 
 #define RL_RUN_TIMEOUT_SECONDS 30
+/* RL_RUN_TIMEOUT_SECONDS times $RACELAB_TEST_TIMEOUT_SCALE (when >= 1): the asan test preset sets 4,
+ * as racelab's own code runs several times slower under ASan+UBSan. */
+double rl_run_timeout_seconds(void);
 #define RL_MISSING (-9999) /* number queries: the field is not in the report */
 
 typedef struct rl_run {
