@@ -94,6 +94,15 @@ static int cond_wait_common(pthread_cond_t *c, pthread_mutex_t *m, const struct 
         while ((rc = rt_real.mutex_trylock(m)) == EBUSY)
             rt_sched_wait_on(t, ml);
         rt_block_end(t);
+        if (rt_sched_cancel_pending(t)) {
+            /* cancelled while waiting: act on it here, holding the mutex again as POSIX has it */
+            atomic_store_explicit(&t->cancel_requested, 0, memory_order_relaxed);
+            rt_sched_leave(t);
+            pthread_cleanup_push(wait_cancelled, &w);
+            pthread_testcancel(); /* returns if the program has cancellation disabled */
+            pthread_cleanup_pop(0);
+            rt_sched_return(t);
+        }
     } else {
         rt_sched_leave(t);
         if (ml)

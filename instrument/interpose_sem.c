@@ -45,16 +45,21 @@ static int sem_wait_common(sem_t *s, const struct timespec *abstime, uintptr_t p
     rt_sched_point(t, RT_OP_SEM_WAIT, ours ? l->index : 0, 0);
     int rc = rt_real.sem_trywait(s);
     if (rc != 0 && errno == EAGAIN) {
+        bool native = true;
         if (rt_sched_token_mode() && ours && !abstime) {
             rt_block_begin(t, RT_BLOCK_SEM, l, pc);
-            while (rc != 0 && errno == EAGAIN) {
+            while (rc != 0 && errno == EAGAIN && !rt_sched_cancel_pending(t)) {
                 rt_sched_wait_on(t, l);
                 rc = rt_real.sem_trywait(s);
             }
             int e = errno;
             rt_block_end(t);
             errno = e;
-        } else {
+            native = rc != 0 && errno == EAGAIN; /* cancelled: the real wait acts on it */
+            if (native)
+                atomic_store_explicit(&t->cancel_requested, 0, memory_order_relaxed);
+        }
+        if (native) {
             rt_sched_leave(t);
             rt_block_begin(t, abstime ? RT_BLOCK_TIMED : ours ? RT_BLOCK_SEM : RT_BLOCK_EXTERNAL, ours ? l : NULL, pc);
             pthread_cleanup_push(rt_wait_cancelled, t);

@@ -82,11 +82,18 @@ RT_EXPORT int pthread_join(pthread_t th, void **ret)
     rt_thread *target = handle && handle->kind == RT_KIND_THREAD ? handle->thread : NULL;
     rt_sched_point(t, RT_OP_JOIN, target ? target->tid : 0, 0);
     rt_block_begin(t, target ? RT_BLOCK_JOIN : RT_BLOCK_EXTERNAL, target, RT_CALLER_PC);
-    if (rt_sched_token_mode() && target)
-        while (!target->ended)
+    bool in_schedule = rt_sched_token_mode() && target;
+    if (in_schedule) {
+        while (!target->ended && !rt_sched_cancel_pending(t))
             rt_sched_wait_on(t, target);
-    else
+        if (!target->ended) { /* cancelled: the real join acts on it */
+            atomic_store_explicit(&t->cancel_requested, 0, memory_order_relaxed);
+            in_schedule = false;
+            rt_sched_leave(t);
+        }
+    } else {
         rt_sched_leave(t);
+    }
     int rc;
     pthread_cleanup_push(rt_wait_cancelled, t);
     rc = rt_real.join(th, ret);
@@ -94,8 +101,25 @@ RT_EXPORT int pthread_join(pthread_t th, void **ret)
     rt_block_end(t);
     if (rc == 0)
         rt_hb_join(t, target);
-    if (!(rt_sched_token_mode() && target))
+    if (!in_schedule)
         rt_sched_return(t);
+    rt_leave(t);
+    return rc;
+}
+
+RT_EXPORT int pthread_cancel(pthread_t th)
+{
+    rt_real_resolve();
+    int rc = rt_real.cancel(th);
+    rt_thread *t = rt_enter();
+    if (!t)
+        return rc;
+    if (rc == 0 && rt_sched_token_mode()) {
+        rt_lock *handle = rt_table_lookup((uintptr_t)th);
+        rt_thread *target = handle && handle->kind == RT_KIND_THREAD ? handle->thread : NULL;
+        if (target)
+            rt_sched_cancel(target);
+    }
     rt_leave(t);
     return rc;
 }

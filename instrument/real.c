@@ -51,6 +51,7 @@ void rt_real_resolve_slow(void)
     FIND(create, "pthread_create");
     FIND(join, "pthread_join");
     FIND(exit, "pthread_exit");
+    FIND(cancel, "pthread_cancel");
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     FIND(fork, "fork");
 }

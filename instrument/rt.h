@@ -72,6 +72,7 @@ typedef struct rt_real_fns {
     int (*create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
     int (*join)(pthread_t, void **);
     void (*exit)(void *) __attribute__((noreturn));
+    int (*cancel)(pthread_t);
     pid_t (*fork)(void);
 } rt_real_fns;
 
@@ -181,6 +182,7 @@ typedef struct rt_thread {
     struct rt_timeline *timeline;  /* timeline.c: recent lock events, or NULL */
     struct rt_thread *next;        /* registry list */
     rt_fast_entry fast[RT_FAST_SLOTS]; /* the fast path's memo, indexed by rt_fast_slot() */
+    _Atomic int cancel_requested;  /* token schedules: pthread_cancel was called on it (sched.c) */
 } rt_thread;
 
 /* ---- process-wide state (runtime.c) ---- */

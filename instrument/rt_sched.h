@@ -43,6 +43,15 @@ void rt_sched_wait_registered(rt_thread *child); /* creator: until the child is 
  * back after); signal wakes the oldest waiter, broadcast all. */
 void rt_sched_cond_wait(rt_thread *t, rt_lock *cond);
 void rt_sched_cond_signal(rt_lock *cond, bool broadcast);
+/* Token modes: pthread_cancel(target) was called. A target waiting inside the scheduler (a condition
+ * wait, a semaphore wait, a join: cancellation points whose real calls it is not in) becomes ready,
+ * and the wrapper it waits in, seeing rt_sched_cancel_pending(), leaves the schedule and makes the
+ * real call, where the cancellation acts as it would have without racelab. */
+void rt_sched_cancel(rt_thread *target);
+static inline bool rt_sched_cancel_pending(rt_thread *t)
+{
+    return atomic_load_explicit(&t->cancel_requested, memory_order_acquire) != 0;
+}
 /* Token modes: a barrier wait kept by the scheduler (the program's barrier object is not used). */
 int rt_sched_barrier(rt_thread *t, rt_lock *b);
 uint64_t rt_sched_hash(void);

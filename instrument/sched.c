@@ -234,6 +234,20 @@ void rt_sched_wait_on(rt_thread *t, const void *obj)
     unlock_sched();
 }
 
+void rt_sched_cancel(rt_thread *target)
+{
+    if (!rt_sched_token_mode())
+        return;
+    lock_sched();
+    atomic_store_explicit(&target->cancel_requested, 1, memory_order_release);
+    if (target->sched_state == SS_WAITING)
+        target->sched_state = SS_READY;
+    if (!sc.owner)
+        choose_next();
+    wake_all();
+    unlock_sched();
+}
+
 void rt_sched_notify_slow(const void *obj)
 {
     if (!rt_sched_token_mode())
@@ -308,13 +322,17 @@ void rt_sched_cond_wait(rt_thread *t, rt_lock *cond)
 {
     lock_sched();
     adopt(t);
+    if (rt_sched_cancel_pending(t)) { /* cancelled before it waited: the caller acts on it */
+        unlock_sched();
+        return;
+    }
     t->cond_ticket = ++sc.cond_seq;
     t->sched_state = SS_WAITING;
     t->sched_wait_obj = cond;
     if (sc.owner == t || !sc.owner)
         choose_next();
     while (sc.owner != t)
-        wait_sched(); /* only a signal makes it ready; if nobody ever signals, the watchdog reports it */
+        wait_sched(); /* a signal or a cancellation makes it ready; if none comes, the watchdog reports it */
     t->sched_state = SS_RUNNING;
     t->sched_wait_obj = NULL;
     unlock_sched();

@@ -107,6 +107,44 @@ Test(cancel, cancelled_wait_retakes_the_mutex)
     rl_run_free(&run);
 }
 
+/* Under the token schedules the waits are kept by racelab's scheduler, not the kernel: a cancelled
+ * thread must still act on it there, as natively (no false stall), and a seed must still replay. */
+static void run_scheduled(rl_run *run, const char *program, const char *schedule, long seed)
+{
+    char path[512], seed_text[24];
+    snprintf(path, sizeof path, "%s/%s", RACELAB_TEST_PROGRAMS, program);
+    snprintf(seed_text, sizeof seed_text, "%ld", seed);
+    rl_run_racelab(run, (const char *[]){ "run", "--json", RL_REPORT, "--schedule", schedule, "--seed", seed_text,
+                                          "--", path, NULL });
+}
+
+Test(cancel, cancelled_inside_the_scheduler)
+{
+    const char *schedules[] = { "pct", "serial" };
+    for (size_t k = 0; k < 2; k++)
+        for (long seed = 1; seed <= 4; seed++) {
+            rl_run run;
+            run_scheduled(&run, "cancel_cleanup", schedules[k], seed);
+            rl_expect_normal_exit(&run, "");
+            rl_run_free(&run);
+            run_scheduled(&run, "cancel_forgets_unlock", schedules[k], seed);
+            rl_expect_normal_exit(&run, "held-at-exit");
+            expect_one_on(&run, "held-at-exit", "forgotten_on_cancel");
+            rl_run_free(&run);
+        }
+    char first[64] = "";
+    for (int i = 0; i < 3; i++) {
+        rl_run run;
+        run_scheduled(&run, "cancel_cleanup", "pct", 4);
+        rl_expect_normal_exit(&run, "");
+        char *hash = rl_str_at(&run, NULL, "schedule.event_hash");
+        if (i == 0)
+            snprintf(first, sizeof first, "%s", hash);
+        rl_expect(&run, eq(str, hash, first), "pct seed 4 did not replay the same events");
+        rl_run_free(&run);
+    }
+}
+
 Test(cancel, pending_cancel_never_acts_inside_the_runtime)
 {
     rl_run run;
