@@ -126,6 +126,15 @@ static bool fast_fill(rt_thread *t, pthread_mutex_t *m)
 #define FAST_NO (-1)   /* take the general path */
 #define FAST_MISS (-2) /* not in the memo: ask the shared tables, then try again */
 
+/* The fast path's rare endings, out of line: happens-before tracking is on, or the owner died. */
+static __attribute__((noinline)) int mutex_lock_fast_rare(rt_thread *t, rt_lock *l, int rc)
+{
+    rt_hb_acquire(t, l);
+    if (rc == EOWNERDEAD)
+        rt_note_owner_died(t, l);
+    return rc;
+}
+
 /* A signal handler may run anywhere in here and take and release locks of its own (balanced, as a
  * handler must): so the memo entry is copied and checked again after the copy (a handler may have
  * refilled it), and the new held entry is written only after the real trylock, at the held count
@@ -162,11 +171,9 @@ static inline __attribute__((always_inline)) int mutex_lock_fast(pthread_mutex_t
     t->acquisitions++;
     atomic_signal_fence(memory_order_seq_cst);
     t->in_runtime = 0;
-    if (__builtin_expect(rt_hb_active(), 0))
-        rt_hb_acquire_slow(t, l);
-    if (__builtin_expect(rc == EOWNERDEAD, 0))
-        rt_note_owner_died(t, l);
-    return rc;
+    if (__builtin_expect(rt_hb_active() || rc != 0, 0))
+        return mutex_lock_fast_rare(t, l, rc);
+    return 0;
 }
 
 /* errno: the real functions report through their return value, and the runtime's slow paths

@@ -15,33 +15,13 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-static pthread_mutex_t lock_a = PTHREAD_MUTEX_INITIALIZER;
-static pthread_mutex_t lock_b = PTHREAD_MUTEX_INITIALIZER;
+#include "plant_cycle.h"
+
 static pthread_mutex_t held[2] = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER };
 static pthread_mutex_t crasher_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_barrier_t holding;
 static int never[2];
 static int *volatile nowhere;
-
-static void *a_then_b(void *arg)
-{
-    (void)arg;
-    pthread_mutex_lock(&lock_a);
-    pthread_mutex_lock(&lock_b);
-    pthread_mutex_unlock(&lock_b);
-    pthread_mutex_unlock(&lock_a);
-    return NULL;
-}
-
-static void *b_then_a(void *arg)
-{
-    (void)arg;
-    pthread_mutex_lock(&lock_b);
-    pthread_mutex_lock(&lock_a); /* the opposite order */
-    pthread_mutex_unlock(&lock_a);
-    pthread_mutex_unlock(&lock_b);
-    return NULL;
-}
 
 static void *hold_and_block(void *arg)
 {
@@ -74,16 +54,13 @@ int main(int argc, char **argv)
     setrlimit(RLIMIT_CORE, &(struct rlimit){ 0, 0 });
     if (pipe(never) != 0)
         return 1;
-    pthread_t t;
-    pthread_create(&t, NULL, a_then_b, NULL);
-    pthread_join(t, NULL);
-    pthread_create(&t, NULL, b_then_a, NULL);
-    pthread_join(t, NULL);
+    plant_lock_order_cycle();
     pthread_barrier_init(&holding, NULL, 3);
     pthread_t w[2];
     for (int i = 0; i < 2; i++)
         pthread_create(&w[i], NULL, hold_and_block, &held[i]);
     pthread_barrier_wait(&holding);
+    pthread_t t;
     pthread_create(&t, NULL, crash, argv[1]);
     pthread_join(t, NULL); /* not reached: the crash ends the process */
     return 0;

@@ -10,31 +10,11 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-static pthread_mutex_t lock_a = PTHREAD_MUTEX_INITIALIZER;
-static pthread_mutex_t lock_b = PTHREAD_MUTEX_INITIALIZER;
+#include "plant_cycle.h"
+
 static pthread_mutex_t held[2] = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER };
 static pthread_barrier_t holding;
 static int never[2];
-
-static void *a_then_b(void *arg)
-{
-    (void)arg;
-    pthread_mutex_lock(&lock_a);
-    pthread_mutex_lock(&lock_b);
-    pthread_mutex_unlock(&lock_b);
-    pthread_mutex_unlock(&lock_a);
-    return NULL;
-}
-
-static void *b_then_a(void *arg)
-{
-    (void)arg;
-    pthread_mutex_lock(&lock_b);
-    pthread_mutex_lock(&lock_a); /* the opposite order */
-    pthread_mutex_unlock(&lock_a);
-    pthread_mutex_unlock(&lock_b);
-    return NULL;
-}
 
 static void *hold_and_block(void *arg)
 {
@@ -52,11 +32,7 @@ int main(void)
 {
     if (pipe(never) != 0)
         return 1;
-    pthread_t t;
-    pthread_create(&t, NULL, a_then_b, NULL);
-    pthread_join(t, NULL);
-    pthread_create(&t, NULL, b_then_a, NULL);
-    pthread_join(t, NULL);
+    plant_lock_order_cycle();
     pthread_barrier_init(&holding, NULL, 3);
     pthread_t w[2];
     for (int i = 0; i < 2; i++)

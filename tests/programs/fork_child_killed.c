@@ -13,37 +13,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static pthread_mutex_t lock_a = PTHREAD_MUTEX_INITIALIZER;
-static pthread_mutex_t lock_b = PTHREAD_MUTEX_INITIALIZER;
+#include "plant_cycle.h"
+
 static pthread_mutex_t held = PTHREAD_MUTEX_INITIALIZER;
-
-static void *a_then_b(void *arg)
-{
-    (void)arg;
-    pthread_mutex_lock(&lock_a);
-    pthread_mutex_lock(&lock_b);
-    pthread_mutex_unlock(&lock_b);
-    pthread_mutex_unlock(&lock_a);
-    return NULL;
-}
-
-static void *b_then_a(void *arg)
-{
-    (void)arg;
-    pthread_mutex_lock(&lock_b);
-    pthread_mutex_lock(&lock_a); /* the opposite order */
-    pthread_mutex_unlock(&lock_a);
-    pthread_mutex_unlock(&lock_b);
-    return NULL;
-}
 
 static void child_main(int ready_fd)
 {
-    pthread_t t;
-    pthread_create(&t, NULL, a_then_b, NULL);
-    pthread_join(t, NULL);
-    pthread_create(&t, NULL, b_then_a, NULL);
-    pthread_join(t, NULL);
+    plant_lock_order_cycle();
     pthread_mutex_lock(&held);
     if (write(ready_fd, "k", 1) != 1)
         _exit(1);

@@ -12,12 +12,11 @@
 #include <stdlib.h>
 
 #include "peak_memory.h"
+#include "plant_cycle.h"
 
 static pthread_mutex_t own[2] = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER };
 static pthread_mutex_t outer = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t inner = PTHREAD_MUTEX_INITIALIZER;
-static pthread_mutex_t lock_a = PTHREAD_MUTEX_INITIALIZER;
-static pthread_mutex_t lock_b = PTHREAD_MUTEX_INITIALIZER;
 static long per_thread;
 static long shared_count;
 
@@ -42,26 +41,6 @@ static void *traffic(void *arg)
     return NULL;
 }
 
-static void *a_then_b(void *arg)
-{
-    (void)arg;
-    pthread_mutex_lock(&lock_a);
-    pthread_mutex_lock(&lock_b);
-    pthread_mutex_unlock(&lock_b);
-    pthread_mutex_unlock(&lock_a);
-    return NULL;
-}
-
-static void *b_then_a(void *arg)
-{
-    (void)arg;
-    pthread_mutex_lock(&lock_b);
-    pthread_mutex_lock(&lock_a); /* the opposite order */
-    pthread_mutex_unlock(&lock_a);
-    pthread_mutex_unlock(&lock_b);
-    return NULL;
-}
-
 int main(int argc, char **argv)
 {
     long n = argc > 1 ? strtol(argv[1], NULL, 10) : 10000000;
@@ -73,10 +52,7 @@ int main(int argc, char **argv)
         pthread_create(&t[i], NULL, traffic, &own[i]);
     for (int i = 0; i < 2; i++)
         pthread_join(t[i], NULL);
-    pthread_create(&t[0], NULL, a_then_b, NULL);
-    pthread_join(t[0], NULL);
-    pthread_create(&t[1], NULL, b_then_a, NULL);
-    pthread_join(t[1], NULL);
+    plant_lock_order_cycle();
     print_peak_memory();
     return 0;
 }

@@ -15,11 +15,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "plant_cycle.h"
+
 extern char **environ;
 
 static pthread_mutex_t parent_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_mutex_t lock_a = PTHREAD_MUTEX_INITIALIZER;
-static pthread_mutex_t lock_b = PTHREAD_MUTEX_INITIALIZER;
 static pthread_barrier_t holding, started;
 
 static void *holder(void *arg)
@@ -32,33 +32,9 @@ static void *holder(void *arg)
     return NULL;
 }
 
-static void *a_then_b(void *arg)
-{
-    (void)arg;
-    pthread_mutex_lock(&lock_a);
-    pthread_mutex_lock(&lock_b);
-    pthread_mutex_unlock(&lock_b);
-    pthread_mutex_unlock(&lock_a);
-    return NULL;
-}
-
-static void *b_then_a(void *arg)
-{
-    (void)arg;
-    pthread_mutex_lock(&lock_b);
-    pthread_mutex_lock(&lock_a); /* the opposite order */
-    pthread_mutex_unlock(&lock_a);
-    pthread_mutex_unlock(&lock_b);
-    return NULL;
-}
-
 static int target(void)
 {
-    pthread_t t;
-    pthread_create(&t, NULL, a_then_b, NULL);
-    pthread_join(t, NULL);
-    pthread_create(&t, NULL, b_then_a, NULL);
-    pthread_join(t, NULL);
+    plant_lock_order_cycle();
     return 0;
 }
 
