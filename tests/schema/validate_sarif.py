@@ -20,7 +20,9 @@ import jsonschema
 
 build, source = sys.argv[1], sys.argv[2]
 racelab = os.path.join(build, "bin", "racelab")
-schema_path = os.path.join(build, "third_party", "sarif-schema-2.1.0.json")
+# setup.sh fetches it into the default build; other builds (the asan preset's) use that copy
+candidates = [os.path.join(d, "third_party", "sarif-schema-2.1.0.json") for d in (build, os.path.join(source, "build"))]
+schema_path = next((c for c in candidates if os.path.exists(c)), candidates[0])
 if not os.path.exists(schema_path):
     sys.exit(f"FAIL: {schema_path} is missing: run scripts/setup.sh (it fetches the SARIF 2.1.0 schema)")
 schema = json.load(open(schema_path))
