@@ -181,7 +181,7 @@ typedef struct rt_thread {
     int confirm_paused;            /* confirm.c: has paused at a cycle site */
     struct rt_timeline *timeline;  /* timeline.c: recent lock events, or NULL */
     struct rt_thread *next;        /* registry list */
-    rt_fast_entry fast[RT_FAST_SLOTS]; /* the fast path's memo, indexed by rt_fast_slot() */
+    rt_fast_entry fast[RT_FAST_SLOTS]; /* the fast path's memo, indexed by fast_slot() in interpose_mutex.c */
     _Atomic int cancel_requested;  /* token schedules: pthread_cancel was called on it (sched.c) */
 } rt_thread;
 
