@@ -251,6 +251,31 @@ static void abandon_report(int sig)
     _exit(128 + sig);
 }
 
+/* The report as one buffer, then written in full: jansson's json_dumpfd makes one write(2) per token. */
+static int write_json_report(const json_t *report, int fd)
+{
+    char *text = json_dumps(report, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+    if (!text) {
+        errno = ENOMEM;
+        return -1;
+    }
+    size_t len = strlen(text);
+    text[len] = '\n'; /* replaces the terminator: json_dumps' buffer is not reused as a string */
+    size_t done = 0;
+    while (done < len + 1) {
+        ssize_t w = write(fd, text + done, len + 1 - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            free(text);
+            return -1;
+        }
+        done += (size_t)w;
+    }
+    free(text);
+    return 0;
+}
+
 static void remove_dir(const char *dir)
 {
     DIR *d = opendir(dir);
@@ -526,8 +551,7 @@ static int run_command(int argc, char **argv, char *env_opts)
         rl_report_render_text(report, stderr);
     int result = findings ? RL_EXIT_FINDINGS : info.exit_signal ? 128 + info.exit_signal : info.exit_status;
     if (json_fd >= 0) {
-        if (json_dumpfd(report, json_fd, JSON_INDENT(2) | JSON_ENSURE_ASCII) != 0 || write(json_fd, "\n", 1) != 1 ||
-            close(json_fd) != 0 || rename(tmp_json, opt.json) != 0) {
+        if (write_json_report(report, json_fd) != 0 || close(json_fd) != 0 || rename(tmp_json, opt.json) != 0) {
             rl_cli_error("cannot write the report to '%s': %s", opt.json, strerror(errno));
             unlink(tmp_json);
             result = RL_EXIT_REPORT_UNWRITABLE;

@@ -1,10 +1,10 @@
 /* edges.c: the runtime's lock-order graph. For a new held-lock chain it adds, for every lock the thread
  * already holds, a witness of the edge held -> acquired (thread, modes, trylock, gate set, stacks),
- * logs it (G and E lines), and inserts the edge in the Pearce-Kelly order (detector/lockgraph.c). An
- * edge that would close a cycle is checked at once, before the thread blocks, with the same rules the
- * report uses (detector/cycle_check.c); a cycle that could deadlock is logged as a Y line. The report's
- * complete analysis (every elementary cycle) is done by the CLI from the logged edges.
- * Everything here runs under rt.lock. */
+ * logs it (E lines; each distinct gate set once, as G lines), and inserts the edge in the Pearce-Kelly
+ * order (detector/lockgraph.c). An edge that would close a cycle is checked at once, before the thread
+ * blocks, with the same rules the report uses (detector/cycle_check.c); a cycle that could deadlock is
+ * logged as a Y line. The report's complete analysis (every elementary cycle) is done by the CLI from
+ * the logged edges. Everything here runs under rt.lock. */
 #include <string.h>
 
 #include "cycle_check.h"
@@ -24,10 +24,21 @@ typedef struct edge {
     uint8_t blocking_seen; /* some non-trylock witness: part of the order graph */
 } edge;
 
+/* A gate set (the locks a thread held exclusively while it took an edge), logged once as G lines and
+ * shared by every witness that has it: most programs take their edges under a handful of sets. */
+typedef struct gate_set {
+    struct gate_set *next; /* hash chain */
+    uint64_t hash, uid;
+    uint32_t n;
+    uint32_t idx[];        /* lock indices, sorted */
+} gate_set;
+
 static struct {
     rl_lockgraph *graph;
     edge **slots;          /* open addressing on (from, to) */
     size_t mask, used;
+    gate_set **gate_sets;  /* chained on hash */
+    size_t gate_mask, n_gate_sets;
 } eg;
 
 size_t rt_edges_count(void) { return eg.used; }
@@ -161,7 +172,7 @@ static void check_cycle_now(edge *closing)
         rt_pool_free(arrays[i], sizes[i]);
 }
 
-static uint64_t log_gates(rt_lock **locks, size_t n)
+static uint64_t log_gates(rt_lock *const *locks, size_t n)
 {
     uint64_t uid = rt_uid(++rt.next_gates);
     size_t i = 0;
@@ -174,6 +185,56 @@ static uint64_t log_gates(rt_lock **locks, size_t n)
         rt_line_end(&ln);
     } while (i < n);
     return uid;
+}
+
+static uint64_t gates_hash(const uint32_t *idx, size_t n)
+{
+    uint64_t h = 0x2545f4914f6cdd1dULL ^ n;
+    for (size_t i = 0; i < n; i++)
+        h = rt_mix64(h ^ idx[i]);
+    return h;
+}
+
+static bool gate_sets_grow(void)
+{
+    size_t n = eg.gate_sets ? (eg.gate_mask + 1) * 2 : 256;
+    gate_set **fresh = rt_pool_alloc(n * sizeof *fresh);
+    if (!fresh)
+        return false;
+    for (size_t i = 0; eg.gate_sets && i <= eg.gate_mask; i++)
+        for (gate_set *g = eg.gate_sets[i], *next; g; g = next) {
+            next = g->next;
+            g->next = fresh[g->hash & (n - 1)];
+            fresh[g->hash & (n - 1)] = g;
+        }
+    if (eg.gate_sets)
+        rt_pool_free(eg.gate_sets, (eg.gate_mask + 1) * sizeof *eg.gate_sets);
+    eg.gate_sets = fresh;
+    eg.gate_mask = n - 1;
+    return true;
+}
+
+/* The shared copy of the gate set idx[0..n) (locks[] the same locks), logged the first time it is
+ * seen; NULL when out of memory. */
+static const gate_set *gate_set_get(const uint32_t *idx, rt_lock *const *locks, size_t n)
+{
+    uint64_t h = gates_hash(idx, n);
+    for (gate_set *g = eg.gate_sets ? eg.gate_sets[h & eg.gate_mask] : NULL; g; g = g->next)
+        if (g->hash == h && g->n == n && memcmp(g->idx, idx, n * sizeof *idx) == 0)
+            return g;
+    if ((eg.n_gate_sets + 1) > (eg.gate_sets ? eg.gate_mask + 1 : 0) && !gate_sets_grow() && !eg.gate_sets)
+        return NULL;
+    gate_set *g = rt_pool_alloc(sizeof *g + (n ? n : 1) * sizeof *idx);
+    if (!g)
+        return NULL;
+    g->hash = h;
+    g->n = (uint32_t)n;
+    memcpy(g->idx, idx, n * sizeof *idx);
+    g->uid = log_gates(locks, n);
+    g->next = eg.gate_sets[h & eg.gate_mask];
+    eg.gate_sets[h & eg.gate_mask] = g;
+    eg.n_gate_sets++;
+    return g;
 }
 
 void rt_edges_record(rt_thread *t, const rt_acquire *acq, uint64_t to_stack)
@@ -209,7 +270,7 @@ void rt_edges_record(rt_thread *t, const rt_acquire *acq, uint64_t to_stack)
     ng = k;
     for (size_t g = 0; g < ng; g++)
         gates[g] = gate_locks[g]->index;
-    uint64_t gates_uid = 0;
+    const gate_set *shared_gates = NULL; /* found or made at the first new witness */
 
     for (size_t i = 0; i < n; i++) {
         const rt_held *h = &t->held[i];
@@ -227,15 +288,18 @@ void rt_edges_record(rt_thread *t, const rt_acquire *acq, uint64_t to_stack)
             dup = same_witness(&x->w, &w);
         if (dup)
             continue;
+        if (!shared_gates && !(shared_gates = gate_set_get(gates, gate_locks, ng))) {
+            rt_note("out of memory recording lock order: an acquisition is not recorded");
+            break;
+        }
         witness *nw = rt_pool_alloc(sizeof *nw);
         if (!nw)
             break;
+        w.gates = shared_gates->idx;
         nw->w = w;
         nw->next = e->witnesses;
         e->witnesses = nw;
         e->n_witnesses++;
-        if (!gates_uid)
-            gates_uid = log_gates(gate_locks, ng);
         rt_line ln;
         rt_line_start(&ln, "E");
         rt_line_hex(&ln, h->lock->uid);
@@ -246,7 +310,7 @@ void rt_edges_record(rt_thread *t, const rt_acquire *acq, uint64_t to_stack)
         rt_line_u64(&ln, acq->trylock ? 1 : 0);
         rt_line_hex(&ln, h->stack ? h->stack : rt_stack_log_pc(h->pc));
         rt_line_hex(&ln, to_stack);
-        rt_line_hex(&ln, gates_uid);
+        rt_line_hex(&ln, shared_gates->uid);
         rt_line_end(&ln);
         if (acq->trylock)
             continue; /* a trylock never blocks: not part of the order graph */
@@ -255,7 +319,6 @@ void rt_edges_record(rt_thread *t, const rt_acquire *acq, uint64_t to_stack)
         if (r == RL_LOCKGRAPH_CYCLE)
             check_cycle_now(e);
     }
-    if (!gates_uid) /* no new witness: nobody points at the gate set */
-        rt_pool_free(gates, (n ? n : 1) * sizeof *gates);
+    rt_pool_free(gates, (n ? n : 1) * sizeof *gates); /* witnesses point at the shared copy */
     rt_pool_free(gate_locks, (n ? n : 1) * sizeof *gate_locks);
 }

@@ -97,10 +97,12 @@ void rt_before_acquire(rt_thread *t, rt_lock *l, int mode, bool trylock, uintptr
     rt_stack_capture(&st);
     rt_real.mutex_lock(&rt.lock);
     if (!rt_chain_lookup(acq->chain_key, &acq->stack)) {
+        rt_log_batch_begin(t);
         acq->stack = rt_stack_log(&st);
         if (t->n_held)
             rt_edges_record(t, acq, acq->stack);
         rt_chain_insert(acq->chain_key, acq->stack);
+        rt_log_batch_end(t);
     }
     rt_real.mutex_unlock(&rt.lock);
 }

@@ -92,9 +92,28 @@ static int mutex_acquire(pthread_mutex_t *m, const struct timespec *abstime, boo
  * Everything else takes the general path (mutex_acquire). Re-entry needs no guard here: nothing
  * below calls back into a wrapper; a signal handler arriving inside the runtime finds in_runtime set
  * and takes the general path, which passes straight through. */
-static inline size_t fast_slot(uintptr_t m, uint64_t prev)
+static inline size_t fast_slot(uintptr_t m, uint64_t prev, uint32_t mask)
 {
-    return (size_t)((m >> 3) ^ prev ^ (prev >> 17)) & (RT_FAST_SLOTS - 1);
+    return (size_t)((m >> 3) ^ prev ^ (prev >> 17)) & mask;
+}
+
+/* A thread whose memo keeps missing on chains the shared tables know (more than 1 acquisition in 8,
+ * over a window of 512 such misses) gets the larger memo; its entries start empty. */
+static void fast_memo_maybe_grow(rt_thread *t)
+{
+    if (++t->fast_refills < 512)
+        return;
+    uint64_t window = t->acquisitions - t->fast_window_start;
+    t->fast_refills = 0;
+    t->fast_window_start = t->acquisitions;
+    if (t->fast != t->fast_small || window > 8 * 512)
+        return;
+    rt_fast_entry *grown = rt_pages_alloc(RT_FAST_SLOTS_GROWN * sizeof *grown);
+    if (!grown)
+        return; /* keep the small one: slower, still right */
+    t->fast = grown; /* pointer first, then mask (see rt_thread.fast) */
+    atomic_signal_fence(memory_order_seq_cst);
+    atomic_store_explicit(&t->fast_mask, RT_FAST_SLOTS_GROWN - 1, memory_order_relaxed);
 }
 
 /* The shared tables' answer for m on top of the thread's held chain, written to its memo entry; false:
@@ -111,7 +130,9 @@ static bool fast_fill(rt_thread *t, pthread_mutex_t *m)
         return false;
     /* written m last (and cleared first), so that a signal handler running on this thread in between
      * never takes a half-written entry for a whole one (the fences keep the compiler's order) */
-    rt_fast_entry *e = &t->fast[fast_slot((uintptr_t)m, prev)];
+    uint32_t mask = atomic_load_explicit(&t->fast_mask, memory_order_relaxed);
+    atomic_signal_fence(memory_order_seq_cst);
+    rt_fast_entry *e = &t->fast[fast_slot((uintptr_t)m, prev, mask)];
     e->m = 0;
     atomic_signal_fence(memory_order_seq_cst);
     e->prev = prev;
@@ -146,7 +167,9 @@ static inline __attribute__((always_inline)) int mutex_lock_fast(pthread_mutex_t
         return FAST_NO;
     uint32_t n = t->n_held;
     uint64_t prev = n ? t->held[n - 1].chain_key : t->chain_base;
-    const rt_fast_entry *e = &t->fast[fast_slot((uintptr_t)m, prev)];
+    uint32_t mask = atomic_load_explicit(&t->fast_mask, memory_order_relaxed);
+    atomic_signal_fence(memory_order_seq_cst);
+    const rt_fast_entry *e = &t->fast[fast_slot((uintptr_t)m, prev, mask)];
     if (__builtin_expect(e->m != (uintptr_t)m || e->prev != prev, 0))
         return FAST_MISS;
     atomic_signal_fence(memory_order_seq_cst);
@@ -181,6 +204,7 @@ static inline __attribute__((always_inline)) int mutex_lock_fast(pthread_mutex_t
 static __attribute__((noinline)) int mutex_lock_slow(pthread_mutex_t *m, uintptr_t pc, int why)
 {
     if (why == FAST_MISS && fast_fill(rt_tls_self, m)) {
+        fast_memo_maybe_grow(rt_tls_self);
         int rc = mutex_lock_fast(m, pc);
         if (rc >= 0)
             return rc;

@@ -57,6 +57,10 @@ void *rt_pool_alloc(size_t size)
         memset(b, 0, bytes);
         return b;
     }
+    /* blocks start on their own size, up to a cache line: a lock's record is one or two whole lines,
+     * never shares one with its neighbour (the fast path writes its owner field) */
+    size_t align = bytes < 64 ? bytes : 64;
+    pool.used = (pool.used + align - 1) & ~(align - 1);
     if (!pool.chunk || pool.used + bytes > POOL_CHUNK) {
         char *fresh = rt_pages_alloc(POOL_CHUNK);
         if (!fresh)

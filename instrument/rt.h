@@ -146,7 +146,8 @@ typedef struct rt_fast_entry {
     uint64_t key;
     uint64_t stack;
 } rt_fast_entry;
-#define RT_FAST_SLOTS 32 /* per thread; a power of two */
+#define RT_FAST_SLOTS 32        /* per thread at first (inline); a power of two */
+#define RT_FAST_SLOTS_GROWN 1024 /* a thread that keeps missing gets this many (40 KiB, mmap'd) */
 
 #define RT_INLINE_HELD 16
 #define RT_HELD_LIMIT (1u << 20) /* deeper holds are counted, not tracked (noted in the report) */
@@ -181,7 +182,14 @@ typedef struct rt_thread {
     int confirm_paused;            /* confirm.c: has paused at a cycle site */
     struct rt_timeline *timeline;  /* timeline.c: recent lock events, or NULL */
     struct rt_thread *next;        /* registry list */
-    rt_fast_entry fast[RT_FAST_SLOTS]; /* the fast path's memo, indexed by fast_slot() in interpose_mutex.c */
+    /* the fast path's memo, indexed by fast_slot() in interpose_mutex.c: fast_small, or once the
+     * thread has missed often, a larger mmap'd one. Written pointer first, then mask; read mask first:
+     * a signal handler between the two never indexes past the end. */
+    rt_fast_entry *fast;
+    _Atomic uint32_t fast_mask;
+    uint32_t fast_refills;            /* memo misses the shared tables answered, this window */
+    uint64_t fast_window_start;       /* acquisitions when this window began */
+    rt_fast_entry fast_small[RT_FAST_SLOTS];
     _Atomic int cancel_requested;  /* token schedules: pthread_cancel was called on it (sched.c) */
 } rt_thread;
 
@@ -219,6 +227,9 @@ typedef struct rt_state {
     uint64_t start_ns;              /* CLOCK_MONOTONIC at init: timeline time zero */
     pthread_key_t thread_key;       /* its destructor ends threads that exit by unwinding */
     _Atomic uint64_t unobserved;    /* pthread calls re-entering a busy wrapper (signal handlers) */
+    struct rt_thread *log_batch_owner; /* eventlog.c: the thread whose lines are being gathered (rt.lock) */
+    size_t log_batch_len;
+    char log_batch[16384];
 } rt_state;
 
 extern rt_state rt;
@@ -403,7 +414,7 @@ uint64_t rt_stack_log_pc(uintptr_t pc);     /* rt.lock held: a one-frame stack *
 bool rt_stack_starts_at(uint64_t uid, uintptr_t pc); /* rt.lock held */
 void rt_modules_log_if_changed(void);       /* no lock held */
 
-/* ---- eventlog.c: one record per line, each line one write(2) ---- */
+/* ---- eventlog.c: one record per line; a line, or a batch of lines, is one write(2) ---- */
 typedef struct rt_line {
     char buf[4096];
     size_t len;
@@ -413,7 +424,9 @@ void rt_line_str(rt_line *ln, const char *s);
 void rt_line_u64(rt_line *ln, uint64_t v);
 void rt_line_i64(rt_line *ln, int64_t v);
 void rt_line_hex(rt_line *ln, uint64_t v);
-void rt_line_end(rt_line *ln);               /* writes it (if there is a log) */
+void rt_line_end(rt_line *ln);               /* writes it (if there is a log), or adds it to the batch */
+void rt_log_batch_begin(struct rt_thread *t); /* rt.lock held: t's lines are gathered, not written... */
+void rt_log_batch_end(struct rt_thread *t);   /* ...until this writes them all at once (rt.lock held) */
 size_t rt_line_room(const rt_line *ln);
 void rt_log_open(void);                      /* opens $RACELAB_LOG_DIR/racelab.<pid>.log */
 void rt_log_process_header(void);

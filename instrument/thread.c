@@ -26,6 +26,8 @@ rt_thread *rt_thread_new(int32_t parent_tid, uint64_t create_stack)
         t->create_stack = create_stack;
         t->held = t->inline_held;
         t->cap_held = RT_INLINE_HELD;
+        t->fast = t->fast_small;
+        atomic_store_explicit(&t->fast_mask, RT_FAST_SLOTS - 1, memory_order_relaxed);
         atomic_store(&t->alive, 1);
         t->next = rt.threads;
         rt.threads = t;
@@ -102,6 +104,14 @@ void rt_thread_end(rt_thread *t, uintptr_t pc)
     t->held = t->inline_held;
     t->cap_held = RT_INLINE_HELD;
     rt_real.mutex_unlock(&rt.lock);
+    if (t->fast != t->fast_small) { /* back to the inline memo: mask first (see rt_thread.fast) */
+        rt_fast_entry *grown = t->fast;
+        atomic_store_explicit(&t->fast_mask, RT_FAST_SLOTS - 1, memory_order_relaxed);
+        atomic_signal_fence(memory_order_seq_cst);
+        t->fast = t->fast_small;
+        atomic_signal_fence(memory_order_seq_cst);
+        rt_pages_free(grown, RT_FAST_SLOTS_GROWN * sizeof *grown);
+    }
     rt_sched_thread_ended(t);
     t->in_runtime = 0;
 }

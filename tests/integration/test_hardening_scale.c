@@ -121,6 +121,20 @@ Test(scale, ten_million_lock_operations, .timeout = SCALE_TIMEOUT)
     rl_run_free(&run);
 }
 
+/* A thread that cycles through hundreds of chains gets the fast path's larger memo; counts stay exact,
+ * and locks destroyed and made again at the same addresses are still new locks to it. */
+Test(scale, many_chains_per_thread)
+{
+    rl_run run;
+    rl_run_test_program(&run, "memo_many_chains", NULL);
+    rl_expect_normal_exit(&run, "potential-deadlock");
+    expect_one_cycle(&run, "chain[50],chain[51]", 0);
+    rl_expect(&run, eq(i64, rl_int_at(&run, NULL, "stats.locks"), 202));
+    rl_expect(&run, eq(i64, rl_int_at(&run, NULL, "stats.edges"), 201));
+    rl_expect(&run, eq(i64, rl_int_at(&run, NULL, "stats.acquisitions"), 398 * 50 + 4));
+    rl_run_free(&run);
+}
+
 /* ---- processes ---------------------------------------------------------------------------------- */
 
 /* The process entry of pid; the index-th one when a pid has several images (exec). */
