@@ -58,7 +58,13 @@ static void map_put(u64map *m, uint64_t key, size_t val)
     m->used++;
 }
 
-typedef struct index { u64map stacks, locks, gates, incarnations; } index_t;
+typedef struct index { u64map stacks, locks, gates, incarnations, threads; } index_t;
+
+/* The threads map's key for thread tid of process image number proc (never 0). */
+static uint64_t thread_key(const rl_eventlog *log, const rl_ev_proc *proc, uint32_t tid)
+{
+    return ((uint64_t)(proc - log->procs) + 1) << 32 | tid;
+}
 
 static index_t *idx(rl_eventlog *log)
 {
@@ -152,16 +158,21 @@ static void parse_line(rl_eventlog *log, char *line, rl_ev_proc **curp)
     } else if (strcmp(tag, "T") == 0) {
         if (split(line + 1, t, 3) < 3) { log->malformed++; return; }
         uint32_t tid = (uint32_t)num(t[0]);
-        for (size_t i = 0; i < cur->n_threads; i++)
-            if (cur->threads[i].tid == tid)
-                return;
+        size_t known;
+        if (map_get(&ix->threads, thread_key(log, cur, tid), &known))
+            return;
         rl_ev_thread *th = push(&cur->threads, &cur->n_threads, sizeof *th);
-        if (th) { th->tid = tid; th->parent = (int32_t)strtoll(t[1], NULL, 10); th->stack = num(t[2]); }
+        if (th) {
+            th->tid = tid;
+            th->parent = (int32_t)strtoll(t[1], NULL, 10);
+            th->stack = num(t[2]);
+            map_put(&ix->threads, thread_key(log, cur, tid), cur->n_threads - 1);
+        }
     } else if (strcmp(tag, "t") == 0) {
         if (split(line + 1, t, 1) < 1) return;
-        for (size_t i = 0; i < cur->n_threads; i++)
-            if (cur->threads[i].tid == (uint32_t)num(t[0]))
-                cur->threads[i].ended = true;
+        size_t i;
+        if (map_get(&ix->threads, thread_key(log, cur, (uint32_t)num(t[0])), &i))
+            cur->threads[i].ended = true;
     } else if (strcmp(tag, "S") == 0) {
         char *save = NULL, *tok = strtok_r(line + 1, " ", &save);
         if (!tok) { log->malformed++; return; }
@@ -496,8 +507,8 @@ void rl_eventlog_free(rl_eventlog *log)
     free(log->names);
     index_t *ix = log->index;
     if (ix) {
-        u64map *maps[] = { &ix->stacks, &ix->locks, &ix->gates, &ix->incarnations };
-        for (size_t i = 0; i < 4; i++) {
+        u64map *maps[] = { &ix->stacks, &ix->locks, &ix->gates, &ix->incarnations, &ix->threads };
+        for (size_t i = 0; i < sizeof maps / sizeof *maps; i++) {
             free(maps[i]->keys);
             free(maps[i]->vals);
         }
