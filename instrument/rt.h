@@ -170,6 +170,7 @@ typedef struct rt_thread {
     _Atomic uint64_t progress;     /* bumped at every wrapper entry and exit */
     _Atomic int alive;
     int ended;                     /* thread-end bookkeeping done */
+    int inherited;                 /* a forked child's record of a parent thread: not counted in it */
     /* schedule control (sched.c; guarded by the scheduler's mutex) */
     int sched_state;               /* rt_sched_state */
     const void *sched_wait_obj;    /* SS_WAITING: what it waits on */
@@ -212,6 +213,8 @@ typedef struct rt_state {
     _Atomic int live_threads;       /* threads running their start routine (and main) now */
     _Atomic int max_live_threads;   /* the most at once: did the work really run concurrently? */
     uint64_t edges;                 /* distinct lock-order edges */
+    uint64_t fork_base_edges;       /* a forked child: edges and locks it inherited, which its parent's */
+    uint32_t fork_base_locks;       /* statistics already count */
     uintptr_t self_lo, self_hi;     /* our own code's address range, to drop our frames */
     unsigned long long modules_seen; /* dl_iterate_phdr adds count already logged */
     int watchdog_ms;                /* tick of the watchdog */

@@ -94,6 +94,8 @@ void rt_stats_log(void)
     uint64_t acq = atomic_load(&rt.ended_acquisitions);
     uint64_t threads = 0;
     for (rt_thread *t = rt.threads; t; t = t->next) {
+        if (t->inherited)
+            continue; /* a forked child counts its own threads; its parent counted these */
         threads++;
         if (atomic_load(&t->alive))
             acq += t->acquisitions;
@@ -101,8 +103,8 @@ void rt_stats_log(void)
     rt_line ln;
     rt_line_start(&ln, "C");
     rt_line_u64(&ln, threads);
-    rt_line_u64(&ln, rt.n_locks);
-    rt_line_u64(&ln, rt.edges);
+    rt_line_u64(&ln, rt.n_locks - rt.fork_base_locks);
+    rt_line_u64(&ln, rt.edges - rt.fork_base_edges);
     rt_line_u64(&ln, acq);
     rt_line_u64(&ln, (uint64_t)atomic_load(&rt.max_live_threads));
     rt_line_end(&ln);
@@ -156,6 +158,12 @@ static void on_fork_child(void)
     rt_thread *self = rt_self();
     rt.incarnation = new_incarnation();
     rt.next_stack = rt.next_gates = 0;
+    /* the child's statistics count what happens in it: the parent's report has the rest */
+    rt.fork_base_locks = rt.n_locks;
+    rt.fork_base_edges = rt.edges;
+    atomic_store(&rt.ended_acquisitions, 0);
+    if (self)
+        self->acquisitions = 0;
     if (rt.log_fd >= 0)
         close(rt.log_fd);
     rt_log_open();

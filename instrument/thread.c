@@ -122,7 +122,10 @@ void rt_thread_end(rt_thread *t, uintptr_t pc)
 void rt_thread_after_fork_child(rt_thread *self)
 {
     for (rt_thread *t = rt.threads; t; t = t->next) {
-        if (t != self && atomic_load(&t->alive)) {
+        if (t == self)
+            continue;
+        t->inherited = 1;
+        if (atomic_load(&t->alive)) {
             atomic_store(&t->alive, 0);
             t->ended = 1;
         }

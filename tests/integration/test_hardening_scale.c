@@ -161,6 +161,12 @@ Test(process, fork_while_other_threads_hold_locks)
     rl_expect(&run, not(eq(ptr, entry, NULL)));
     rl_expect(&run, eq(i64, rl_int_at(&run, entry, "parent_pid"), main_pid));
     rl_expect(&run, eq(i64, rl_int_at(&run, entry, "exit.status"), 0)); /* the parent's waitpid saw it */
+    /* each process counts its own: the parent main + 2 holders, 2 acquisitions, locks[0..1]; the child
+     * the forking thread + 2 threads, 4 acquisitions, locks[2..3] and their 2 edges */
+    rl_expect(&run, eq(i64, rl_int_at(&run, NULL, "stats.threads"), 6));
+    rl_expect(&run, eq(i64, rl_int_at(&run, NULL, "stats.acquisitions"), 6));
+    rl_expect(&run, eq(i64, rl_int_at(&run, NULL, "stats.locks"), 4));
+    rl_expect(&run, eq(i64, rl_int_at(&run, NULL, "stats.edges"), 2));
     rl_run_free(&run);
 }
 
