@@ -156,6 +156,36 @@ static __attribute__((noinline)) int mutex_lock_fast_rare(rt_thread *t, rt_lock 
     return rc;
 }
 
+/* The fast path found the mutex taken by another thread: wait in the real lock with the watchdog told
+ * (blocked state, as the general path publishes it), without looking up again what the memo gave. The
+ * re-entry guard is up from here to the end, as in the general path: a signal handler arriving during
+ * the wait passes straight through and leaves the held count as it found it. */
+static __attribute__((noinline)) int mutex_lock_fast_contended(rt_thread *t, pthread_mutex_t *m, rt_lock *l,
+                                                               uint64_t key, uint64_t stack, uint32_t n,
+                                                               uintptr_t pc)
+{
+    t->in_runtime = 1;
+    atomic_signal_fence(memory_order_seq_cst);
+    rt_progress(t);
+    t->blocked_stack = stack;
+    rt_block_begin(t, l->pshared ? RT_BLOCK_EXTERNAL : RT_BLOCK_LOCK, l, pc);
+    int rc = rt_real.mutex_lock(m);
+    rt_block_end(t);
+    if (rc != 0 && rc != EOWNERDEAD) {
+        t->in_runtime = 0;
+        return rc;
+    }
+    atomic_store_explicit(&l->owner, t, memory_order_relaxed);
+    t->held[n] = (rt_held){ l, key, stack, pc, RL_MODE_WRITE, 0 };
+    __atomic_store_n(&t->n_held, n + 1, __ATOMIC_RELEASE);
+    t->acquisitions++;
+    atomic_signal_fence(memory_order_seq_cst);
+    t->in_runtime = 0;
+    if (rt_hb_active() || rc != 0)
+        return mutex_lock_fast_rare(t, l, rc);
+    return 0;
+}
+
 /* A signal handler may run anywhere in here and take and release locks of its own (balanced, as a
  * handler must): so the memo entry is copied and checked again after the copy (a handler may have
  * refilled it), and the new held entry is written only after the real trylock, at the held count
@@ -183,7 +213,7 @@ static inline __attribute__((always_inline)) int mutex_lock_fast(pthread_mutex_t
         return FAST_NO;
     int rc = rt_real.mutex_trylock(m);
     if (__builtin_expect(rc != 0, 0) && rc != EOWNERDEAD) /* EOWNERDEAD: locked, its owner died */
-        return rc == EBUSY ? FAST_NO : rc; /* contended: the general path blocks with the watchdog told */
+        return rc == EBUSY ? mutex_lock_fast_contended(t, m, l, key, stack, n, pc) : rc;
     /* the re-entry guard is up while the held entry is written: a handler arriving halfway would
      * otherwise write its own entry into the same slot, and the rest of ours would land on top of it */
     t->in_runtime = 1;
