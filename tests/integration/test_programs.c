@@ -139,6 +139,32 @@ Test(finding, abba_real)
     rl_run_free(&run);
 }
 
+/* The same deadlock reached through chains each thread has taken a hundred times (the mutex fast
+ * path's memo knows them, and finds the mutex taken): still ended and reported, each thread waiting
+ * at its own last lock call, holding the lock it took on the line before. */
+Test(finding, abba_real_through_known_chains)
+{
+    rl_run run;
+    rl_run_test_program(&run, "abba_real_known", NULL);
+    rl_expect_ended_by_deadlock(&run, "deadlock,potential-deadlock");
+    json_t *deadlock = rl_finding(&run, "deadlock", 0);
+    rl_expect(&run, eq(str, rl_cycle_lock_names(&run, deadlock), "lock_a,lock_b"));
+    const char *src = "tests/programs/abba_real_known.c";
+    long long wait1 = rl_source_line_of(src, "thread1 waits here"), wait2 = rl_source_line_of(src, "thread2 waits here");
+    for (size_t i = 0; i < 2; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "waits.%zu.thread", i);
+        long long thread = rl_int_at(&run, deadlock, path);
+        snprintf(path, sizeof path, "waits.%zu.stack.0.line", i);
+        long long waits_at = rl_int_at(&run, deadlock, path);
+        snprintf(path, sizeof path, "waits.%zu.holds.0.stack.0.line", i);
+        long long took_at = rl_int_at(&run, deadlock, path);
+        rl_expect(&run, eq(i64, waits_at, thread == 1 ? wait1 : wait2));
+        rl_expect(&run, eq(i64, took_at, (thread == 1 ? wait1 : wait2) - 2));
+    }
+    rl_run_free(&run);
+}
+
 Test(finding, three_cycle)
 {
     rl_run run;

@@ -162,29 +162,12 @@ static bool ends_with(const char *s, const char *suffix)
     return n >= k && strcmp(s + n - k, suffix) == 0;
 }
 
-/* The line of `path` (under the source tree) holding `text`, or 0. */
-static long long source_line_of(const char *path, const char *text)
-{
-    char full[512], line[512];
-    snprintf(full, sizeof full, "%s/%s", RACELAB_SOURCE_DIR, path);
-    FILE *f = fopen(full, "r");
-    cr_assert(ne(ptr, f, NULL), "cannot read %s", full);
-    long long n = 0, found = 0;
-    while (!found && fgets(line, sizeof line, f)) {
-        n++;
-        if (strstr(line, text))
-            found = n;
-    }
-    fclose(f);
-    return found;
-}
-
 /* The first lost update names its source lines: the trace's first step is the stale read (at the
  * racelab_load line), its stale step and the finding's stack the store (at the racelab_store line). */
 Test(counter, lost_update_points_at_the_stale_read_and_store)
 {
-    long long load_line = source_line_of("labs/unsafe_counter/main.c", "racelab_load(&counter)");
-    long long store_line = source_line_of("labs/unsafe_counter/main.c", "racelab_store(&counter");
+    long long load_line = rl_source_line_of("labs/unsafe_counter/main.c", "racelab_load(&counter)");
+    long long store_line = rl_source_line_of("labs/unsafe_counter/main.c", "racelab_store(&counter");
     cr_assert(gt(i64, load_line, 0));
     cr_assert(gt(i64, store_line, 0));
     bool checked = false;

@@ -589,3 +589,20 @@ void rl_expect_ended_by_deadlock(rl_run *run, const char *kinds)
     rl_expect(run, eq(str, rl_str_at(run, NULL, "exit.ended_by_racelab"), "deadlock"));
     rl_expect(run, lt(dbl, run->seconds, rl_run_timeout_seconds() / 2.0));
 }
+
+long long rl_source_line_of(const char *path, const char *text)
+{
+    char full[512], line[512];
+    snprintf(full, sizeof full, "%s/%s", RACELAB_SOURCE_DIR, path);
+    FILE *f = fopen(full, "r");
+    cr_assert(ne(ptr, f, NULL), "cannot read %s", full);
+    long long n = 0, found = 0;
+    while (!found && fgets(line, sizeof line, f)) {
+        n++;
+        if (strstr(line, text))
+            found = n;
+    }
+    fclose(f);
+    cr_assert(gt(i64, found, 0), "no line of %s holds \"%s\"", path, text);
+    return found;
+}

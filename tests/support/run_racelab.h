@@ -121,6 +121,10 @@ void rl_expect_ended_by_deadlock(rl_run *run, const char *kinds);
 
 /* The run started, finished within the timeout and left a readable report. */
 bool rl_has_report(const rl_run *run);
+
+/* The line number of the first line of `path` (relative to the source tree) holding `text`; asserts
+ * that there is one. For checking the source lines a report names. */
+long long rl_source_line_of(const char *path, const char *text);
 #define rl_expect_report(run) cr_assert(rl_has_report(run), "%s", rl_describe(run))
 
 #endif
