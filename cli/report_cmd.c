@@ -16,9 +16,6 @@
 #include "render.h"
 #include "report.h"
 
-int rl_cli_report(int argc, char **argv);
-int rl_cli_write_report(const json_t *report, const char *format, const char *path);
-
 static const char *const formats[] = { "text", "html", "dot", "sarif" };
 
 static void usage(FILE *out)
