@@ -30,6 +30,9 @@ int rl_cli_write_report(const json_t *report, const char *format, const char *pa
 /* output_file.c: whether FILE.tmp can be created for the output `what` ("the JSON report"); returns
  * 0, or the exit status (2 empty name, 3 not writable) with the one-line message printed. */
 int rl_cli_probe_output(const char *path, const char *what);
+/* output_file.c: "PATH.tmp", the name an output file is written under before it is renamed to PATH;
+ * malloc'd, for the caller to free. NULL when out of memory, with the one-line message printed. */
+char *rl_cli_tmp_name(const char *path);
 /* messages.c: prints "racelab: " and the formatted text as one line (control characters become '?'). */
 void rl_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
