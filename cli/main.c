@@ -14,8 +14,6 @@
 #include "cli.h"
 #include "grade.h"
 
-int rl_cli_report(int argc, char **argv); /* report_cmd.c: `racelab report` */
-
 static void usage(FILE *out)
 {
     fprintf(out,

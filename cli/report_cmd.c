@@ -16,9 +16,6 @@
 #include "render.h"
 #include "report.h"
 
-int rl_cli_report(int argc, char **argv);
-int rl_cli_write_report(const json_t *report, const char *format, const char *path);
-
 static const char *const formats[] = { "text", "html", "dot", "sarif" };
 
 static void usage(FILE *out)
@@ -80,13 +77,9 @@ int rl_cli_write_report(const json_t *report, const char *format, const char *pa
             rl_cli_error("cannot write the %s report to standard output: %s", format, strerror(errno));
         return rc;
     }
-    size_t n = strlen(path) + 5;
-    char *tmp = malloc(n);
-    if (!tmp) {
-        rl_cli_error("out of memory");
+    char *tmp = rl_cli_tmp_name(path);
+    if (!tmp)
         return RL_EXIT_INTERNAL;
-    }
-    snprintf(tmp, n, "%s.tmp", path);
     FILE *out = fopen(tmp, "we");
     if (!out) {
         rl_cli_error("cannot write the %s report to '%s': %s", format, path, strerror(errno));

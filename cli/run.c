@@ -24,8 +24,6 @@
 #include "report.h"
 #include "tsan_report.h"
 
-int rl_cli_write_report(const json_t *report, const char *format, const char *path); /* report_cmd.c */
-
 typedef struct run_options {
 #define RL_OPTION(kind, field, name, takes, rt, help) RL_OPT_##kind field;
 #define RL_OPT_STR const char *

@@ -19,13 +19,14 @@
  * Next: order_and_chai, two jobs of different lengths side by side.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "lab_options.h"
 
 #define BAR_WIDTH 40 /* columns of the timeline drawn for each download */
 
@@ -92,19 +93,6 @@ static void usage(FILE *to, const char *prog)
             prog);
 }
 
-/* Parses a whole decimal number in [min, max]; on anything else prints why and exits with 2. */
-static long parse_count(const char *text, const char *what, long min, long max)
-{
-    char *end;
-    long value = strtol(text, &end, 10);
-    if (*text == '\0' || *end != '\0' || value < min || value > max) {
-        fprintf(stderr, "concurrent_downloads: %s must be a number from %ld to %ld, not '%s'\n", what,
-                min, max, text);
-        exit(2);
-    }
-    return value;
-}
-
 int main(int argc, char **argv)
 {
     static const struct option options[] = {
@@ -113,18 +101,13 @@ int main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    const struct lab_options cli = {"concurrent_downloads", "n:m:h", options, usage};
     int opt;
-    while ((opt = getopt_long(argc, argv, "n:m:h", options, NULL)) != -1) {
+    while ((opt = lab_next_option(&cli, argc, argv)) != -1) {
         switch (opt) {
-        case 'n': count = parse_count(optarg, "COUNT", 1, 1000); break;
-        case 'm': wait_ms = parse_count(optarg, "MS", 0, 10000); break;
-        case 'h': usage(stdout, argv[0]); return 0;
-        default: usage(stderr, argv[0]); return 2;
+        case 'n': count = lab_count_option(&cli, optarg, "COUNT", 1, 1000); break;
+        case 'm': wait_ms = lab_count_option(&cli, optarg, "MS", 0, 10000); break;
         }
-    }
-    if (optind != argc) {
-        usage(stderr, argv[0]);
-        return 2;
     }
 
     long cores = sysconf(_SC_NPROCESSORS_ONLN);

@@ -33,12 +33,12 @@
  *   racelab run -- build/labs/condition --lost-wakeup     deadlock (every thread blocked)
  *   build/labs/condition-tsan                             ThreadSanitizer stays quiet
  */
-#include <getopt.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lab_options.h"
 #include "racelab.h"
 
 enum { STOP = -1 }; /* the marker that tells one consumer to finish */
@@ -191,17 +191,6 @@ static void usage(FILE *to, const char *prog)
             prog);
 }
 
-static long parse_count(const char *text, const char *what, long min, long max)
-{
-    char *end;
-    long value = strtol(text, &end, 10);
-    if (*text == '\0' || *end != '\0' || value < min || value > max) {
-        fprintf(stderr, "condition: %s must be a number from %ld to %ld, not '%s'\n", what, min, max, text);
-        exit(2);
-    }
-    return value;
-}
-
 int main(int argc, char **argv)
 {
     enum { OPT_IF = 256, OPT_LOCKSTEP, OPT_LOST_WAKEUP };
@@ -215,23 +204,20 @@ int main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    const struct lab_options cli = {"condition", "c:n:b:h", options, usage};
     int opt;
-    while ((opt = getopt_long(argc, argv, "c:n:b:h", options, NULL)) != -1) {
+    while ((opt = lab_next_option(&cli, argc, argv)) != -1) {
         switch (opt) {
         case OPT_IF: use_if = lockstep = 1; break;
         case OPT_LOCKSTEP: lockstep = 1; break;
         case OPT_LOST_WAKEUP: lost_wakeup = 1; break;
-        case 'c': consumers = parse_count(optarg, "CONSUMERS", 1, 1000); break;
-        case 'n': items = parse_count(optarg, "ITEMS", 0, 100000000); break;
-        case 'b': capacity = parse_count(optarg, "CAPACITY", 1, 1000000); break;
-        case 'h': usage(stdout, argv[0]); return 0;
-        default: usage(stderr, argv[0]); return 2;
+        case 'c': consumers = lab_count_option(&cli, optarg, "CONSUMERS", 1, 1000); break;
+        case 'n': items = lab_count_option(&cli, optarg, "ITEMS", 0, 100000000); break;
+        case 'b': capacity = lab_count_option(&cli, optarg, "CAPACITY", 1, 1000000); break;
         }
     }
-    if (optind != argc || (lost_wakeup && lockstep)) {
-        usage(stderr, argv[0]);
-        return 2;
-    }
+    if (lost_wakeup && lockstep)
+        lab_usage_error(&cli, argv[0]);
     setvbuf(stdout, NULL, _IOLBF, 0); /* show each line at once, even if the program never ends */
 
     buf.capacity = capacity;

@@ -31,12 +31,12 @@
  *   racelab run -- build/labs/dining_philosophers --mode ordered     no findings
  *   build/labs/dining_philosophers-tsan --mode ordered               ThreadSanitizer stays quiet
  */
-#include <getopt.h>
 #include <pthread.h>
 #include <semaphore.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+
+#include "lab_options.h"
 
 enum { PHILOSOPHERS = 5 };
 enum mode { NAIVE, DEADLOCK, ORDERED, WAITER };
@@ -141,8 +141,9 @@ int main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    const struct lab_options cli = {"dining_philosophers", "m:n:s:h", options, usage};
     int opt;
-    while ((opt = getopt_long(argc, argv, "m:n:s:h", options, NULL)) != -1) {
+    while ((opt = lab_next_option(&cli, argc, argv)) != -1) {
         switch (opt) {
         case 'm': {
             size_t m = 0;
@@ -156,31 +157,19 @@ int main(int argc, char **argv)
             mode = (enum mode)m;
             break;
         }
-        case 'n': {
-            char *end;
-            meals = strtol(optarg, &end, 10);
-            if (*optarg == '\0' || *end != '\0' || meals < 1 || meals > 1000000) {
+        case 'n':
+            if (!lab_number_in_range(optarg, 1, 1000000, &meals)) {
                 fprintf(stderr, "dining_philosophers: MEALS must be 1 to 1000000, not '%s'\n", optarg);
                 return 2;
             }
             break;
-        }
-        case 's': {
-            char *end;
-            seat_count = strtol(optarg, &end, 10);
-            if (*optarg == '\0' || *end != '\0' || seat_count < 1 || seat_count > PHILOSOPHERS) {
+        case 's':
+            if (!lab_number_in_range(optarg, 1, PHILOSOPHERS, &seat_count)) {
                 fprintf(stderr, "dining_philosophers: SEATS must be 1 to %d, not '%s'\n", PHILOSOPHERS, optarg);
                 return 2;
             }
             break;
         }
-        case 'h': usage(stdout, argv[0]); return 0;
-        default: usage(stderr, argv[0]); return 2;
-        }
-    }
-    if (optind != argc) {
-        usage(stderr, argv[0]);
-        return 2;
     }
     if (mode == DEADLOCK)
         meals = 1; /* the first meal never ends */

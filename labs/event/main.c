@@ -30,12 +30,12 @@
  *   racelab run --schedule serial --seed 4 -- build/labs/event --no-lock   data-race on start_gun.flag
  *   build/labs/event-tsan                                                ThreadSanitizer stays quiet
  */
-#include <getopt.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lab_options.h"
 #include "racelab.h"
 
 struct event {
@@ -105,17 +105,6 @@ static void usage(FILE *to, const char *prog)
             prog);
 }
 
-static long parse_count(const char *text, const char *what, long min, long max)
-{
-    char *end;
-    long value = strtol(text, &end, 10);
-    if (*text == '\0' || *end != '\0' || value < min || value > max) {
-        fprintf(stderr, "event: %s must be a number from %ld to %ld, not '%s'\n", what, min, max, text);
-        exit(2);
-    }
-    return value;
-}
-
 int main(int argc, char **argv)
 {
     enum { OPT_NO_LOCK = 256, OPT_HEATS };
@@ -126,19 +115,14 @@ int main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    const struct lab_options cli = {"event", "r:h", options, usage};
     int opt;
-    while ((opt = getopt_long(argc, argv, "r:h", options, NULL)) != -1) {
+    while ((opt = lab_next_option(&cli, argc, argv)) != -1) {
         switch (opt) {
         case OPT_NO_LOCK: no_lock = 1; break;
-        case 'r': runners = parse_count(optarg, "RUNNERS", 1, 1000); break;
-        case OPT_HEATS: heats = parse_count(optarg, "H", 1, 1000); break;
-        case 'h': usage(stdout, argv[0]); return 0;
-        default: usage(stderr, argv[0]); return 2;
+        case 'r': runners = lab_count_option(&cli, optarg, "RUNNERS", 1, 1000); break;
+        case OPT_HEATS: heats = lab_count_option(&cli, optarg, "H", 1, 1000); break;
         }
-    }
-    if (optind != argc) {
-        usage(stderr, argv[0]);
-        return 2;
     }
     setvbuf(stdout, NULL, _IOLBF, 0); /* show each line at once, even if the program never ends */
 

@@ -26,7 +26,6 @@
  *   racelab run -- build/labs/event_loop        0 findings
  */
 #include <errno.h>
-#include <getopt.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -35,6 +34,8 @@
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "lab_options.h"
 
 enum state {
     WAITING_FOR_TIMER,   /* its timer has not fired yet */
@@ -181,18 +182,6 @@ static void usage(FILE *to, const char *prog)
             prog);
 }
 
-/* Parses a whole decimal number in [min, max]; on anything else prints why and exits with 2. */
-static long parse_count(const char *text, const char *what, long min, long max)
-{
-    char *end;
-    long value = strtol(text, &end, 10);
-    if (*text == '\0' || *end != '\0' || value < min || value > max) {
-        fprintf(stderr, "event_loop: %s must be a number from %ld to %ld, not '%s'\n", what, min, max, text);
-        exit(2);
-    }
-    return value;
-}
-
 int main(int argc, char **argv)
 {
     static const struct option options[] = {
@@ -202,19 +191,14 @@ int main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    const struct lab_options cli = {"event_loop", "n:m:s:h", options, usage};
     int opt;
-    while ((opt = getopt_long(argc, argv, "n:m:s:h", options, NULL)) != -1) {
+    while ((opt = lab_next_option(&cli, argc, argv)) != -1) {
         switch (opt) {
-        case 'n': ntasks = parse_count(optarg, "TASKS", 1, 100); break;
-        case 'm': longest = parse_count(optarg, "MS", 0, 10000); break;
-        case 's': stall_ms = parse_count(optarg, "stall MS", 0, 10000); break;
-        case 'h': usage(stdout, argv[0]); return 0;
-        default: usage(stderr, argv[0]); return 2;
+        case 'n': ntasks = lab_count_option(&cli, optarg, "TASKS", 1, 100); break;
+        case 'm': longest = lab_count_option(&cli, optarg, "MS", 0, 10000); break;
+        case 's': stall_ms = lab_count_option(&cli, optarg, "stall MS", 0, 10000); break;
         }
-    }
-    if (optind != argc) {
-        usage(stderr, argv[0]);
-        return 2;
     }
 
     struct task *tasks = calloc((size_t)ntasks, sizeof *tasks);

@@ -27,7 +27,6 @@
  * Next: event_loop, overlapping waits with no threads at all.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -37,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lab_options.h"
 #include "racelab.h"
 
 #if defined(__SANITIZE_THREAD__)
@@ -212,18 +212,6 @@ static void usage(FILE *to, const char *prog)
             prog);
 }
 
-/* Parses a whole decimal number in [min, max]; on anything else prints why and exits with 2. */
-static long parse_count(const char *text, const char *what, long min, long max)
-{
-    char *end;
-    long value = strtol(text, &end, 10);
-    if (*text == '\0' || *end != '\0' || value < min || value > max) {
-        fprintf(stderr, "giant_lock: %s must be a number from %ld to %ld, not '%s'\n", what, min, max, text);
-        exit(2);
-    }
-    return value;
-}
-
 int main(int argc, char **argv)
 {
     static const struct option options[] = {
@@ -234,20 +222,15 @@ int main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    const struct lab_options cli = {"giant_lock", "w:k:m:r:h", options, usage};
     int opt;
-    while ((opt = getopt_long(argc, argv, "w:k:m:r:h", options, NULL)) != -1) {
+    while ((opt = lab_next_option(&cli, argc, argv)) != -1) {
         switch (opt) {
-        case 'w': workers = parse_count(optarg, "WORKERS", 1, 256); break;
-        case 'k': work = parse_count(optarg, "ROUNDS", 0, 100000000000L); break;
-        case 'm': wait_ms = parse_count(optarg, "MS", 0, 10000); break;
-        case 'r': repeat = parse_count(optarg, "RUNS", 1, 100); break;
-        case 'h': usage(stdout, argv[0]); return 0;
-        default: usage(stderr, argv[0]); return 2;
+        case 'w': workers = lab_count_option(&cli, optarg, "WORKERS", 1, 256); break;
+        case 'k': work = lab_count_option(&cli, optarg, "ROUNDS", 0, 100000000000L); break;
+        case 'm': wait_ms = lab_count_option(&cli, optarg, "MS", 0, 10000); break;
+        case 'r': repeat = lab_count_option(&cli, optarg, "RUNS", 1, 100); break;
         }
-    }
-    if (optind != argc) {
-        usage(stderr, argv[0]);
-        return 2;
     }
     racelab_name_lock(&giant, "giant lock"); /* the name racelab's reports would use */
 

@@ -24,12 +24,12 @@
  *   build/labs/lock_order_deadlock-tsan                             ThreadSanitizer agrees:
  *                                                                   lock-order-inversion
  */
-#include <getopt.h>
 #include <pthread.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "lab_options.h"
 
 /* Left without racelab_name_lock(): racelab finds the names lock_a and lock_b in the symbol table. */
 static pthread_mutex_t lock_a = PTHREAD_MUTEX_INITIALIZER;
@@ -128,8 +128,9 @@ int main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    const struct lab_options cli = {"lock_order_deadlock", "m:n:gh", options, usage};
     int opt;
-    while ((opt = getopt_long(argc, argv, "m:n:gh", options, NULL)) != -1) {
+    while ((opt = lab_next_option(&cli, argc, argv)) != -1) {
         switch (opt) {
         case 'm':
             if (strcmp(optarg, "apart") == 0) {
@@ -147,23 +148,14 @@ int main(int argc, char **argv)
         case 'g':
             use_gate = 1;
             break;
-        case 'n': {
-            char *end;
-            transfers = strtol(optarg, &end, 10);
-            if (*optarg == '\0' || *end != '\0' || transfers < 1 || transfers > 1000000) {
+        case 'n':
+            if (!lab_number_in_range(optarg, 1, 1000000, &transfers)) {
                 fprintf(stderr, "lock_order_deadlock: TRANSFERS must be 1 to 1000000, not '%s'\n",
                         optarg);
                 return 2;
             }
             break;
         }
-        case 'h': usage(stdout, argv[0]); return 0;
-        default: usage(stderr, argv[0]); return 2;
-        }
-    }
-    if (optind != argc) {
-        usage(stderr, argv[0]);
-        return 2;
     }
     setvbuf(stdout, NULL, _IOLBF, 0); /* show each line at once, even if the program never ends */
 

@@ -32,7 +32,6 @@
  *   build/labs/lock_types-tsan                                        ThreadSanitizer stays quiet
  */
 #include <errno.h>
-#include <getopt.h>
 #include <pthread.h>
 #include <sched.h>
 #include <semaphore.h>
@@ -41,6 +40,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lab_options.h"
 #include "racelab.h"
 
 static long threads = 3;    /* threads in each part of the tour */
@@ -406,17 +406,6 @@ static void usage(FILE *to, const char *prog)
             prog);
 }
 
-static long parse_count(const char *text, const char *what, long min, long max)
-{
-    char *end;
-    long value = strtol(text, &end, 10);
-    if (*text == '\0' || *end != '\0' || value < min || value > max) {
-        fprintf(stderr, "lock_types: %s must be a number from %ld to %ld, not '%s'\n", what, min, max, text);
-        exit(2);
-    }
-    return value;
-}
-
 int main(int argc, char **argv)
 {
     static const struct option options[] = {
@@ -428,8 +417,9 @@ int main(int argc, char **argv)
     };
     const size_t n_misuses = sizeof misuses / sizeof misuses[0];
     void (*only)(void) = NULL;
+    const struct lab_options cli = {"lock_types", "t:n:h", options, usage};
     int opt;
-    while ((opt = getopt_long(argc, argv, "t:n:h", options, NULL)) != -1) {
+    while ((opt = lab_next_option(&cli, argc, argv)) != -1) {
         switch (opt) {
         case 'u': {
             size_t i = 0;
@@ -443,15 +433,9 @@ int main(int argc, char **argv)
             only = misuses[i].tour;
             break;
         }
-        case 't': threads = parse_count(optarg, "THREADS", 1, 1000); break;
-        case 'n': rounds = parse_count(optarg, "ROUNDS", 0, 100000000); break;
-        case 'h': usage(stdout, argv[0]); return 0;
-        default: usage(stderr, argv[0]); return 2;
+        case 't': threads = lab_count_option(&cli, optarg, "THREADS", 1, 1000); break;
+        case 'n': rounds = lab_count_option(&cli, optarg, "ROUNDS", 0, 100000000); break;
         }
-    }
-    if (optind != argc) {
-        usage(stderr, argv[0]);
-        return 2;
     }
     setvbuf(stdout, NULL, _IOLBF, 0); /* show each line at once, even if the program never ends */
 

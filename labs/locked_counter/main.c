@@ -11,12 +11,12 @@
  *   racelab run -- build/labs/locked_counter                 no findings: no race, no lost update
  * Compare with unsafe_counter; next, rlock_nesting.
  */
-#include <getopt.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lab_options.h"
 #include "racelab.h"
 
 static pthread_mutex_t counter_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -48,19 +48,6 @@ static void usage(FILE *to, const char *prog)
             prog);
 }
 
-/* Parses a whole decimal number in [min, max]; on anything else prints why and exits with 2. */
-static long parse_count(const char *text, const char *what, long min, long max)
-{
-    char *end;
-    long value = strtol(text, &end, 10);
-    if (*text == '\0' || *end != '\0' || value < min || value > max) {
-        fprintf(stderr, "locked_counter: %s must be a number from %ld to %ld, not '%s'\n", what, min,
-                max, text);
-        exit(2);
-    }
-    return value;
-}
-
 int main(int argc, char **argv)
 {
     static const struct option options[] = {
@@ -70,18 +57,13 @@ int main(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     long threads = 2;
+    const struct lab_options cli = {"locked_counter", "t:n:h", options, usage};
     int opt;
-    while ((opt = getopt_long(argc, argv, "t:n:h", options, NULL)) != -1) {
+    while ((opt = lab_next_option(&cli, argc, argv)) != -1) {
         switch (opt) {
-        case 't': threads = parse_count(optarg, "THREADS", 1, 1024); break;
-        case 'n': iterations = parse_count(optarg, "ITERATIONS", 0, 1000000000); break;
-        case 'h': usage(stdout, argv[0]); return 0;
-        default: usage(stderr, argv[0]); return 2;
+        case 't': threads = lab_count_option(&cli, optarg, "THREADS", 1, 1024); break;
+        case 'n': iterations = lab_count_option(&cli, optarg, "ITERATIONS", 0, 1000000000); break;
         }
-    }
-    if (optind != argc) {
-        usage(stderr, argv[0]);
-        return 2;
     }
 
     pthread_t *workers = calloc((size_t)threads, sizeof *workers);

@@ -19,14 +19,14 @@
  * Next: process_pool, where the work needs the CPU.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <pthread.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "lab_options.h"
 
 struct job {
     const char *step;  /* what one step is called, for --verbose */
@@ -136,19 +136,6 @@ static void usage(FILE *to, const char *prog)
             prog);
 }
 
-/* Parses a whole decimal number in [min, max]; on anything else prints why and exits with 2. */
-static long parse_count(const char *text, const char *what, long min, long max)
-{
-    char *end;
-    long value = strtol(text, &end, 10);
-    if (*text == '\0' || *end != '\0' || value < min || value > max) {
-        fprintf(stderr, "order_and_chai: %s must be a number from %ld to %ld, not '%s'\n", what, min,
-                max, text);
-        exit(2);
-    }
-    return value;
-}
-
 /* One row of the table: the measured time, in ms and in units, beside what the plain sums predict. */
 static void print_row(const char *way, double ms, long predicted_units, const char *why)
 {
@@ -169,20 +156,15 @@ int main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    const struct lab_options cli = {"order_and_chai", "u:o:c:vh", options, usage};
     int opt;
-    while ((opt = getopt_long(argc, argv, "u:o:c:vh", options, NULL)) != -1) {
+    while ((opt = lab_next_option(&cli, argc, argv)) != -1) {
         switch (opt) {
-        case 'u': unit_ms = parse_count(optarg, "MS", 1, 1000); break;
-        case 'o': orders.steps = parse_count(optarg, "ORDERS", 0, 100); break;
-        case 'c': chai.steps = parse_count(optarg, "CUPS", 0, 100); break;
+        case 'u': unit_ms = lab_count_option(&cli, optarg, "MS", 1, 1000); break;
+        case 'o': orders.steps = lab_count_option(&cli, optarg, "ORDERS", 0, 100); break;
+        case 'c': chai.steps = lab_count_option(&cli, optarg, "CUPS", 0, 100); break;
         case 'v': verbose = 1; break;
-        case 'h': usage(stdout, argv[0]); return 0;
-        default: usage(stderr, argv[0]); return 2;
         }
-    }
-    if (optind != argc) {
-        usage(stderr, argv[0]);
-        return 2;
     }
     if (verbose)
         setvbuf(stdout, NULL, _IOLBF, 0); /* each step's line out at once, threads and children alike */

@@ -26,7 +26,6 @@
  *   build/labs/process_memory-tsan --mode shared-mutex             ThreadSanitizer stays quiet
  */
 #include <errno.h>
-#include <getopt.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +33,8 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "lab_options.h"
 
 enum mode { SEPARATE, SHARED, SHARED_MUTEX, PIPE };
 static const char *const mode_names[] = {"separate", "shared", "shared-mutex", "pipe"};
@@ -99,18 +100,6 @@ static void usage(FILE *to, const char *prog)
             prog);
 }
 
-static long parse_count(const char *text, const char *what, long min, long max)
-{
-    char *end;
-    long value = strtol(text, &end, 10);
-    if (*text == '\0' || *end != '\0' || value < min || value > max) {
-        fprintf(stderr, "process_memory: %s must be a number from %ld to %ld, not '%s'\n", what, min, max,
-                text);
-        exit(2);
-    }
-    return value;
-}
-
 int main(int argc, char **argv)
 {
     static const struct option options[] = {
@@ -120,8 +109,9 @@ int main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    const struct lab_options cli = {"process_memory", "m:p:n:h", options, usage};
     int opt;
-    while ((opt = getopt_long(argc, argv, "m:p:n:h", options, NULL)) != -1) {
+    while ((opt = lab_next_option(&cli, argc, argv)) != -1) {
         switch (opt) {
         case 'm': {
             size_t m = 0;
@@ -135,15 +125,9 @@ int main(int argc, char **argv)
             mode = (enum mode)m;
             break;
         }
-        case 'p': processes = parse_count(optarg, "PROCESSES", 1, 64); break;
-        case 'n': increments = parse_count(optarg, "INCREMENTS", 0, 100000000); break;
-        case 'h': usage(stdout, argv[0]); return 0;
-        default: usage(stderr, argv[0]); return 2;
+        case 'p': processes = lab_count_option(&cli, optarg, "PROCESSES", 1, 64); break;
+        case 'n': increments = lab_count_option(&cli, optarg, "INCREMENTS", 0, 100000000); break;
         }
-    }
-    if (optind != argc) {
-        usage(stderr, argv[0]);
-        return 2;
     }
 
     struct shared_page *page = mmap(NULL, sizeof *page, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);

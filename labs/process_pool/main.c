@@ -29,7 +29,6 @@
  * Next: giant_lock, threads that must share one big lock to compute.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -38,6 +37,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "lab_options.h"
 
 #if defined(__SANITIZE_THREAD__)
 #define LAB_TSAN 1
@@ -309,19 +310,6 @@ static void usage(FILE *to, const char *prog)
             prog);
 }
 
-/* Parses a whole decimal number in [min, max]; on anything else prints why and exits with 2. */
-static long parse_count(const char *text, const char *what, long min, long max)
-{
-    char *end;
-    long value = strtol(text, &end, 10);
-    if (*text == '\0' || *end != '\0' || value < min || value > max) {
-        fprintf(stderr, "process_pool: %s must be a number from %ld to %ld, not '%s'\n", what, min, max,
-                text);
-        exit(2);
-    }
-    return value;
-}
-
 int main(int argc, char **argv)
 {
     static const struct option options[] = {
@@ -334,14 +322,15 @@ int main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    const struct lab_options cli = {"process_pool", "n:w:m:k:r:h", options, usage};
     int do_sleep = 1, do_cpu = 1, opt;
-    while ((opt = getopt_long(argc, argv, "n:w:m:k:r:h", options, NULL)) != -1) {
+    while ((opt = lab_next_option(&cli, argc, argv)) != -1) {
         switch (opt) {
-        case 'n': count = parse_count(optarg, "COUNT", 1, 100000); break;
-        case 'w': workers = parse_count(optarg, "WORKERS", 1, 256); break;
-        case 'm': wait_ms = parse_count(optarg, "MS", 0, 10000); break;
-        case 'k': work = parse_count(optarg, "ROUNDS", 0, 100000000000L); break;
-        case 'r': repeat = parse_count(optarg, "RUNS", 1, 100); break;
+        case 'n': count = lab_count_option(&cli, optarg, "COUNT", 1, 100000); break;
+        case 'w': workers = lab_count_option(&cli, optarg, "WORKERS", 1, 256); break;
+        case 'm': wait_ms = lab_count_option(&cli, optarg, "MS", 0, 10000); break;
+        case 'k': work = lab_count_option(&cli, optarg, "ROUNDS", 0, 100000000000L); break;
+        case 'r': repeat = lab_count_option(&cli, optarg, "RUNS", 1, 100); break;
         case 'M':
             do_sleep = strcmp(optarg, "both") == 0 || strcmp(optarg, "sleep") == 0;
             do_cpu = strcmp(optarg, "both") == 0 || strcmp(optarg, "cpu") == 0;
@@ -350,13 +339,7 @@ int main(int argc, char **argv)
                 return 2;
             }
             break;
-        case 'h': usage(stdout, argv[0]); return 0;
-        default: usage(stderr, argv[0]); return 2;
         }
-    }
-    if (optind != argc) {
-        usage(stderr, argv[0]);
-        return 2;
     }
     if (workers > count)
         workers = count; /* a worker with no numbers would only cost its start */

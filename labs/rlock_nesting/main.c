@@ -17,12 +17,12 @@
  *   racelab run -- build/labs/rlock_nesting --normal      racelab reports double-lock and deadlock,
  *                                                         then ends the program
  */
-#include <getopt.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lab_options.h"
 #include "racelab.h"
 
 struct account {
@@ -73,19 +73,6 @@ static void usage(FILE *to, const char *prog)
             prog);
 }
 
-/* Parses a whole decimal number in [min, max]; on anything else prints why and exits with 2. */
-static long parse_count(const char *text, const char *what, long min, long max)
-{
-    char *end;
-    long value = strtol(text, &end, 10);
-    if (*text == '\0' || *end != '\0' || value < min || value > max) {
-        fprintf(stderr, "rlock_nesting: %s must be a number from %ld to %ld, not '%s'\n", what, min,
-                max, text);
-        exit(2);
-    }
-    return value;
-}
-
 int main(int argc, char **argv)
 {
     enum { OPT_NORMAL = 256 };
@@ -98,19 +85,14 @@ int main(int argc, char **argv)
     };
     long threads = 2;
     int normal = 0;
+    const struct lab_options cli = {"rlock_nesting", "t:n:h", options, usage};
     int opt;
-    while ((opt = getopt_long(argc, argv, "t:n:h", options, NULL)) != -1) {
+    while ((opt = lab_next_option(&cli, argc, argv)) != -1) {
         switch (opt) {
-        case 't': threads = parse_count(optarg, "THREADS", 1, 1024); break;
-        case 'n': deposits = parse_count(optarg, "DEPOSITS", 0, 100000000); break;
+        case 't': threads = lab_count_option(&cli, optarg, "THREADS", 1, 1024); break;
+        case 'n': deposits = lab_count_option(&cli, optarg, "DEPOSITS", 0, 100000000); break;
         case OPT_NORMAL: normal = 1; break;
-        case 'h': usage(stdout, argv[0]); return 0;
-        default: usage(stderr, argv[0]); return 2;
         }
-    }
-    if (optind != argc) {
-        usage(stderr, argv[0]);
-        return 2;
     }
     setvbuf(stdout, NULL, _IOLBF, 0); /* show each line at once, even if the program never ends */
 

@@ -23,7 +23,6 @@
  *   build/labs/semaphore --no-semaphore                  peak M: LIMIT EXCEEDED (exit 1)
  *   build/labs/semaphore-tsan                            ThreadSanitizer stays quiet
  */
-#include <getopt.h>
 #include <pthread.h>
 #include <semaphore.h>
 #include <stdio.h>
@@ -31,6 +30,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lab_options.h"
 #include "racelab.h"
 
 static long limit = 3;       /* N: downloads allowed at once */
@@ -94,17 +94,6 @@ static void usage(FILE *to, const char *prog)
             prog);
 }
 
-static long parse_count(const char *text, const char *what, long min, long max)
-{
-    char *end;
-    long value = strtol(text, &end, 10);
-    if (*text == '\0' || *end != '\0' || value < min || value > max) {
-        fprintf(stderr, "semaphore: %s must be a number from %ld to %ld, not '%s'\n", what, min, max, text);
-        exit(2);
-    }
-    return value;
-}
-
 static double now_ms(void)
 {
     struct timespec ts;
@@ -123,20 +112,15 @@ int main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    const struct lab_options cli = {"semaphore", "n:m:h", options, usage};
     int opt;
-    while ((opt = getopt_long(argc, argv, "n:m:h", options, NULL)) != -1) {
+    while ((opt = lab_next_option(&cli, argc, argv)) != -1) {
         switch (opt) {
         case OPT_NO_SEMAPHORE: no_semaphore = 1; break;
-        case 'n': limit = parse_count(optarg, "N", 1, 1000); break;
-        case 'm': downloads = parse_count(optarg, "M", 1, 1000); break;
-        case OPT_MS: download_ms = parse_count(optarg, "MS", 0, 10000); break;
-        case 'h': usage(stdout, argv[0]); return 0;
-        default: usage(stderr, argv[0]); return 2;
+        case 'n': limit = lab_count_option(&cli, optarg, "N", 1, 1000); break;
+        case 'm': downloads = lab_count_option(&cli, optarg, "M", 1, 1000); break;
+        case OPT_MS: download_ms = lab_count_option(&cli, optarg, "MS", 0, 10000); break;
         }
-    }
-    if (optind != argc) {
-        usage(stderr, argv[0]);
-        return 2;
     }
 
     pthread_t *threads = calloc((size_t)downloads, sizeof *threads);

@@ -21,12 +21,12 @@
  *                                                            a seeded schedule: the same loss every time
  * Next: locked_counter, the same program with a mutex.
  */
-#include <getopt.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lab_options.h"
 #include "racelab.h"
 
 /* shared by every thread, guarded by nothing */
@@ -58,19 +58,6 @@ static void usage(FILE *to, const char *prog)
             prog);
 }
 
-/* Parses a whole decimal number in [min, max]; on anything else prints why and exits with 2. */
-static long parse_count(const char *text, const char *what, long min, long max)
-{
-    char *end;
-    long value = strtol(text, &end, 10);
-    if (*text == '\0' || *end != '\0' || value < min || value > max) {
-        fprintf(stderr, "unsafe_counter: %s must be a number from %ld to %ld, not '%s'\n", what, min,
-                max, text);
-        exit(2);
-    }
-    return value;
-}
-
 int main(int argc, char **argv)
 {
     static const struct option options[] = {
@@ -79,18 +66,13 @@ int main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    const struct lab_options cli = {"unsafe_counter", "t:n:h", options, usage};
     int opt;
-    while ((opt = getopt_long(argc, argv, "t:n:h", options, NULL)) != -1) {
+    while ((opt = lab_next_option(&cli, argc, argv)) != -1) {
         switch (opt) {
-        case 't': threads = parse_count(optarg, "THREADS", 1, 1024); break;
-        case 'n': iterations = parse_count(optarg, "ITERATIONS", 0, 1000000000); break;
-        case 'h': usage(stdout, argv[0]); return 0;
-        default: usage(stderr, argv[0]); return 2;
+        case 't': threads = lab_count_option(&cli, optarg, "THREADS", 1, 1024); break;
+        case 'n': iterations = lab_count_option(&cli, optarg, "ITERATIONS", 0, 1000000000); break;
         }
-    }
-    if (optind != argc) {
-        usage(stderr, argv[0]);
-        return 2;
     }
 
     pthread_t *workers = calloc((size_t)threads, sizeof *workers);
