@@ -125,8 +125,6 @@ typedef struct rl_lostupdate {
     uint32_t last_writer;          /* tid of the last write (RL_LU_NO_TID: outside or none) */
     rl_lu_thread *threads;         /* indexed by tid: pending load, first events after it */
     uint32_t threads_cap;          /* allocated records */
-    uint32_t filling;              /* 1 + tid heading the list of threads still collecting the first
-                                    * events after their load; 0 = empty list */
     bool has_trace;                /* trace saved (at the first stale store) */
     rl_lu_event ring[RL_LU_RING];  /* event seq s at ring[s % RL_LU_RING] */
     rl_lu_trace trace;

@@ -100,6 +100,13 @@ rl_race_kind rl_race_on_read(rl_race_state *s, const rl_vclock *thread_vc, const
 rl_race_kind rl_race_on_write(rl_race_state *s, const rl_vclock *thread_vc, const rl_access_info *now,
                               rl_race_report *out, const rl_allocator *a);
 
+/* The same rules and state changes, for the runtime's hot path: `out` is written only when a race is
+ * found (the return value is not RL_RACE_NONE), and a write takes no allocator. */
+rl_race_kind rl_race_read(rl_race_state *s, const rl_vclock *thread_vc, const rl_access_info *now,
+                          rl_race_report *out, const rl_allocator *a);
+rl_race_kind rl_race_write(rl_race_state *s, const rl_vclock *thread_vc, const rl_access_info *now,
+                           rl_race_report *out);
+
 /* "none", "write-write", "read-write", "write-read" */
 const char *rl_race_kind_name(rl_race_kind kind);
 

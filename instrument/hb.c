@@ -31,7 +31,7 @@ const rl_allocator rt_locked_pool_allocator = { locked_alloc, locked_free, NULL 
 void rt_hb_enable(void) { atomic_store(&rt.hb_on, 1); }
 
 /* A thread's own entry starts at 1, so its first accesses are not mistaken for "never happened". */
-void rt_hb_own_entry(rt_thread *t)
+void rt_hb_own_entry_slow(rt_thread *t)
 {
     if (rl_vclock_get(&t->vc, t->tid) == 0)
         rl_vclock_set(&t->vc, t->tid, 1, &rt_locked_pool_allocator);

@@ -438,7 +438,13 @@ size_t rt_edges_count(void);
 /* ---- hb.c: happens-before clocks (only once a shared variable exists) ---- */
 extern const rl_allocator rt_locked_pool_allocator; /* takes rt.lock: never call with it held */
 void rt_hb_enable(void);
-void rt_hb_own_entry(rt_thread *t); /* a thread's own clock entry starts at 1 */
+void rt_hb_own_entry_slow(rt_thread *t);
+/* a thread's own clock entry starts at 1 */
+static inline void rt_hb_own_entry(rt_thread *t)
+{
+    if (__builtin_expect(t->tid >= t->vc.n || t->vc.c[t->tid] == 0, 0))
+        rt_hb_own_entry_slow(t);
+}
 void rt_hb_release_slow(rt_thread *t, rt_lock *obj);
 void rt_hb_acquire_slow(rt_thread *t, rt_lock *obj);
 void rt_hb_create(rt_thread *parent, rt_thread *child);

@@ -1,11 +1,13 @@
 /* shared.c: the shared-variable API of racelab.h (racelab_load / racelab_store / racelab_add).
- * Each access, under the variable's own small lock: the memory access itself, the happens-before race
- * check (detector/race.c, FastTrack), Eraser's lockset check when --lockset is on (detector/lockset.c),
- * and the exact lost-update accounting (detector/lostupdate.c). Findings are logged after the
- * variable's lock is released: R (data race, once per variable and pair of call sites), K (lock
- * discipline violated), Q/QE (the interleaving of the first lost update), and U (totals, at exit).
- * Lock order: a variable's lock may be held while taking rt.lock (through the locked pool
- * allocator), never the other way round. */
+ * Each access, under the variable's own spin lock (spin.h): the memory access itself, the
+ * happens-before race check (detector/race.c, FastTrack), Eraser's lockset check when --lockset is on
+ * (detector/lockset.c), and the exact lost-update accounting (detector/lostupdate.c). Findings are
+ * logged after the variable's lock is released: R (data race, once per variable and pair of call
+ * sites), K (lock discipline violated), Q/QE (the interleaving of the first lost update), and U
+ * (totals, at exit). Lock order: a variable's lock may be held while taking rt.lock (through the
+ * locked pool allocator), never the other way round.
+ * Cost: the common access (FastTrack's same-epoch case, no finding) takes no lock but the variable's
+ * and makes no call; the rare cases (a finding, the first access, a schedule) are out of line. */
 #include <string.h>
 
 #include "lockset.h"
@@ -13,13 +15,14 @@
 #include "race.h"
 #include "rt.h"
 #include "rt_sched.h"
+#include "spin.h"
 
 #include "../include/racelab.h"
 
 typedef struct rt_var {
     rt_lock *obj;              /* its record in the object table (uid, index) */
     racelab_shared *user;
-    pthread_mutex_t m;         /* guards what follows; a real mutex, taken through rt_real */
+    rt_spin lock;              /* guards what follows */
     rl_race_state race;
     rl_lockset_state lockset;
     rl_lostupdate lu;
@@ -29,12 +32,10 @@ typedef struct rt_var {
     struct rt_var *next;       /* rt.vars */
 } rt_var;
 
-static rt_var *var_get(racelab_shared *v, uintptr_t pc)
+/* The variable's record, made at its first access. */
+static __attribute__((noinline)) rt_var *var_make(racelab_shared *v, uintptr_t pc)
 {
-    rt_lock *l = rt_table_lookup((uintptr_t)v);
-    if (l && l->kind == RT_KIND_VAR && l->var && !atomic_load(&l->destroyed))
-        return l->var;
-    l = rt_object_get(v, RT_KIND_VAR, pc);
+    rt_lock *l = rt_object_get(v, RT_KIND_VAR, pc);
     if (!l)
         return NULL;
     rt_real.mutex_lock(&rt.lock);
@@ -43,7 +44,6 @@ static rt_var *var_get(racelab_shared *v, uintptr_t pc)
         if (var) {
             var->obj = l;
             var->user = v;
-            rt_real.mutex_init(&var->m, NULL);
             rl_lostupdate_init(&var->lu, v->value);
             var->next = rt.vars;
             rt.vars = var;
@@ -62,14 +62,15 @@ static rt_var *var_get(racelab_shared *v, uintptr_t pc)
     return l->var;
 }
 
-static void fill_held(const rt_thread *t, rl_access_info *info)
+static inline rt_var *var_get(racelab_shared *v, uintptr_t pc)
 {
-    info->n_held = 0;
-    for (uint32_t i = 0; i < t->n_held; i++) {
-        if (info->n_held < RL_ACCESS_MAX_HELD)
-            info->held[info->n_held] = t->held[i].lock->index;
-        info->n_held++;
+    rt_lock *l = rt_table_lookup((uintptr_t)v);
+    if (__builtin_expect(l && l->kind == RT_KIND_VAR && !atomic_load_explicit(&l->destroyed, memory_order_acquire), 1)) {
+        rt_var *var = __atomic_load_n(&l->var, __ATOMIC_ACQUIRE);
+        if (__builtin_expect(var != NULL, 1))
+            return var;
     }
+    return var_make(v, pc);
 }
 
 static void log_held(rt_line *ln, const rl_access_info *a)
@@ -180,48 +181,91 @@ void rt_vars_log_totals(void)
 
 typedef enum { ACC_LOAD, ACC_STORE, ACC_ADD } acc_kind;
 
-static long access_var(racelab_shared *v, acc_kind kind, long arg, uintptr_t pc)
+/* Eraser, under the variable's lock: atomic adds need no lock; deeper holds than 256 are not checked
+ * (it needs the full set). True: the violation to report. */
+static __attribute__((noinline)) bool lockset_check(rt_var *var, rt_thread *t, bool is_write)
+{
+    if (t->n_held > 256)
+        return false;
+    uint32_t held[256];
+    uint32_t n = t->n_held;
+    for (uint32_t i = 0; i < n; i++)
+        held[i] = t->held[i].lock->index;
+    for (uint32_t i = 1; i < n; i++) /* insertion sort: held sets are short */
+        for (uint32_t j = i; j > 0 && held[j - 1] > held[j]; j--) {
+            uint32_t x = held[j];
+            held[j] = held[j - 1];
+            held[j - 1] = x;
+        }
+    return rl_lockset_on_access(&var->lockset, t->tid, is_write, held, n, &rt_locked_pool_allocator) ==
+           RL_LOCKSET_VIOLATION;
+}
+
+/* What an access found, logged after the variable's lock is released. */
+static __attribute__((noinline, cold)) void report_findings(rt_var *var, rl_race_kind race, const rl_race_report *rep,
+                                                            bool lockset_violation, const rl_access_info *now,
+                                                            const rl_lu_trace *trace)
+{
+    if (race != RL_RACE_NONE)
+        report_race(var, rep);
+    if (lockset_violation)
+        report_lockset(var, now);
+    if (trace)
+        report_trace(var, trace);
+}
+
+/* The access without racelab's bookkeeping: outside a wrapper's reach (before init, or re-entered
+ * from a signal handler) or when the variable's record cannot be made. */
+static __attribute__((noinline)) long access_plain(racelab_shared *v, acc_kind kind, long arg, rt_thread *t)
+{
+    long r = kind == ACC_LOAD ? v->value : kind == ACC_ADD ? __atomic_add_fetch(&v->value, arg, __ATOMIC_SEQ_CST) : (v->value = arg);
+    if (t)
+        rt_leave(t);
+    return r;
+}
+
+static inline __attribute__((always_inline)) long access_var(racelab_shared *v, acc_kind kind, long arg, uintptr_t pc)
 {
     rt_thread *t = rt_enter();
     rt_var *var = t ? var_get(v, pc) : NULL;
-    if (!var) {
-        long r = kind == ACC_LOAD ? v->value : kind == ACC_ADD ? __atomic_add_fetch(&v->value, arg, __ATOMIC_SEQ_CST) : (v->value = arg);
-        if (t)
-            rt_leave(t);
-        return r;
-    }
+    if (__builtin_expect(!var, 0))
+        return access_plain(v, kind, arg, t);
     rt_op op = kind == ACC_LOAD ? RT_OP_LOAD : kind == ACC_STORE ? RT_OP_STORE : RT_OP_ADD;
     rt_sched_point(t, op, var->obj->index, 0);
     rt_hb_own_entry(t);
-    rl_access_info now = { .tid = t->tid, .pc = pc, .is_write = kind != ACC_LOAD };
-    fill_held(t, &now);
+    rl_access_info now;
+    now.tid = t->tid;
+    now.is_write = kind != ACC_LOAD;
+    now.pc = pc;
+    uint32_t n_held = t->n_held;
+    now.n_held = n_held;
+    for (uint32_t i = 0; i < n_held && i < RL_ACCESS_MAX_HELD; i++)
+        now.held[i] = t->held[i].lock->index;
     rl_race_report rep;
-    rl_lu_store_result lost = { 0 };
+    rl_lu_store_result lost;
+    lost.first_stale = false;
     rl_lu_trace trace;
-    trace.tid = 0;
-    trace.n = 0;
-    trace.skipped = 0;
     bool lockset_violation = false;
     const rl_allocator *a = &rt_locked_pool_allocator;
 
-    rt_real.mutex_lock(&var->m);
+    rt_spin_lock(&var->lock);
     var->accesses++;
-    var->locked_accesses += t->n_held > 0;
+    var->locked_accesses += n_held > 0;
     var->thread_mask |= 1ull << (t->tid % 64);
     long result;
     rl_race_kind race;
     if (kind == ACC_LOAD) {
         result = v->value;
         now.value = result;
-        race = rl_race_on_read(&var->race, &t->vc, &now, &rep, a);
+        race = rl_race_read(&var->race, &t->vc, &now, &rep, a);
         rl_lostupdate_on_load(&var->lu, t->tid, result, pc, a);
     } else if (kind == ACC_STORE) {
         v->value = arg;
         result = arg;
         now.value = arg;
-        race = rl_race_on_write(&var->race, &t->vc, &now, &rep, a);
+        race = rl_race_write(&var->race, &t->vc, &now, &rep);
         rl_lostupdate_on_store(&var->lu, t->tid, arg, pc, &lost);
-        if (lost.first_stale)
+        if (__builtin_expect(lost.first_stale, 0))
             trace = *rl_lostupdate_trace(&var->lu);
     } else {
         long before = v->value;
@@ -231,33 +275,17 @@ static long access_var(racelab_shared *v, acc_kind kind, long arg, uintptr_t pc)
         /* an atomic read-modify-write: a write for the race check, but atomics do not race with each
          * other; a plain access against it still does */
         race = RL_RACE_NONE;
-        rl_race_on_write(&var->race, &t->vc, &now, &rep, a);
+        rl_race_write(&var->race, &t->vc, &now, NULL);
         rl_lostupdate_on_add(&var->lu, t->tid, arg, before, pc);
     }
-    /* Eraser: atomic adds need no lock; deeper holds than 256 are not checked (it needs the full set) */
-    if (rt.lockset && kind != ACC_ADD && t->n_held <= 256) {
-        uint32_t held[256];
-        uint32_t n = t->n_held;
-        for (uint32_t i = 0; i < n; i++)
-            held[i] = t->held[i].lock->index;
-        for (uint32_t i = 1; i < n; i++) /* insertion sort: held sets are short */
-            for (uint32_t j = i; j > 0 && held[j - 1] > held[j]; j--) {
-                uint32_t x = held[j];
-                held[j] = held[j - 1];
-                held[j - 1] = x;
-            }
-        lockset_violation = rl_lockset_on_access(&var->lockset, t->tid, kind != ACC_LOAD, held, n, a) ==
-                            RL_LOCKSET_VIOLATION;
-    }
-    rt_real.mutex_unlock(&var->m);
+    if (__builtin_expect(rt.lockset, 0) && kind != ACC_ADD)
+        lockset_violation = lockset_check(var, t, kind != ACC_LOAD);
+    rt_spin_unlock(&var->lock);
 
-    rt_sched_mix(t, op, var->obj->index, result);
-    if (race != RL_RACE_NONE)
-        report_race(var, &rep);
-    if (lockset_violation)
-        report_lockset(var, &now);
-    if (lost.first_stale)
-        report_trace(var, &trace);
+    if (__builtin_expect(rt.schedule != RT_SCHED_NATIVE, 0))
+        rt_sched_mix(t, op, var->obj->index, result);
+    if (__builtin_expect(race != RL_RACE_NONE || lockset_violation || lost.first_stale, 0))
+        report_findings(var, race, &rep, lockset_violation, &now, lost.first_stale ? &trace : NULL);
     rt_leave(t);
     return result;
 }
