@@ -463,6 +463,7 @@ static inline void rt_hb_acquire(rt_thread *t, rt_lock *obj)
 
 /* ---- shared.c: the shared-variable API of racelab.h ---- */
 void rt_vars_log_totals(void);               /* rt.lock held: U lines, at exit */
+void rt_vars_after_fork_child(bool forking_thread_inside); /* fork child, rt.lock held */
 
 /* ---- confirm.c: pausing at a reported cycle's sites (racelab confirm) ---- */
 extern int rt_confirm_sites;                 /* 0: confirmation is off (the common case) */

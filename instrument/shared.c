@@ -6,9 +6,27 @@
  * sites), K (lock discipline violated), Q/QE (the interleaving of the first lost update), and U
  * (totals, at exit). Lock order: a variable's lock may be held while taking rt.lock (through the
  * locked pool allocator), never the other way round.
- * Cost: the common access (FastTrack's same-epoch case, no finding) takes no lock but the variable's
- * and makes no call; the rare cases (a finding, the first access, a schedule) are out of line. */
+ * Cost: the common access (FastTrack's same-epoch case, no finding) makes no call; the rare cases (a
+ * finding, the first access, a schedule) are out of line.
+ *
+ * Biased ownership. Most variables are used by one thread for a long time, and the spin lock's
+ * atomic exchange was most of an access's cost. So a variable starts *biased* to the thread that
+ * made it: that thread enters by a plain store to owner_busy and a re-read of bias, with no atomic
+ * read-modify-write; everyone else takes the spin lock. The first access by another thread revokes
+ * the bias for good (under the spin lock): it clears bias, then membarrier(2) makes every running
+ * thread of the process execute a full memory barrier, so either the owner's owner_busy store is
+ * visible by then (the revoker waits for it to drop), or the owner's re-read of bias comes after
+ * that barrier and sees the revocation (the owner backs off to the spin lock). This is the
+ * asymmetric Dekker handshake of biased locking: the rare side pays (a few microseconds, once per
+ * variable), the common side pays nothing. Without membarrier (an old kernel, a sandbox that
+ * refuses it) variables are never biased. The owner's signal handlers pass straight through (its
+ * re-entry guard is up), as with the spin lock. */
+#include <errno.h>
+#include <linux/membarrier.h>
+#include <sched.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "lockset.h"
 #include "lostupdate.h"
@@ -22,7 +40,9 @@
 typedef struct rt_var {
     rt_lock *obj;              /* its record in the object table (uid, index) */
     racelab_shared *user;
-    rt_spin lock;              /* guards what follows */
+    _Atomic uint32_t bias;     /* 1 + tid of the thread it is biased to; 0: shared, use the lock */
+    _Atomic uint32_t owner_busy; /* the bias owner is inside an access (written by the owner only) */
+    rt_spin lock;              /* guards what follows, once the bias is revoked (or never given) */
     rl_race_state race;
     rl_lockset_state lockset;
     rl_lostupdate lu;
@@ -32,9 +52,108 @@ typedef struct rt_var {
     struct rt_var *next;       /* rt.vars */
 } rt_var;
 
-/* The variable's record, made at its first access. */
-static __attribute__((noinline)) rt_var *var_make(racelab_shared *v, uintptr_t pc)
+/* ---- biased ownership ---------------------------------------------------------------------------- */
+
+/* Whether membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) works in this process: 0 not asked yet, 1 yes
+ * (registered), -1 no (variables are then never biased). Per process; the fork child asks again. */
+static _Atomic int membarrier_state;
+
+static int membarrier_register(void)
 {
+    long rc = syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0);
+    return rc == 0 ? 1 : -1;
+}
+
+static bool bias_available(void)
+{
+    int st = atomic_load_explicit(&membarrier_state, memory_order_acquire);
+    if (st == 0) {
+        int saved = errno;
+        st = membarrier_register();
+        errno = saved;
+        atomic_store_explicit(&membarrier_state, st, memory_order_release);
+    }
+    return st > 0;
+}
+
+/* Every running thread of the process executes a full memory barrier before this returns. */
+static void barrier_all_threads(void)
+{
+    int saved = errno;
+    long rc = syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
+    if (rc != 0 && membarrier_register() > 0) /* registration lost (it should not be): once more */
+        rc = syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
+    if (rc != 0) {
+        /* cannot happen once registered; should it, a millisecond drains any store buffer in practice */
+        struct timespec ts = { 0, 1000000 };
+        syscall(SYS_nanosleep, &ts, NULL);
+    }
+    errno = saved;
+}
+
+/* Revoke the bias (the spin lock held): from now on every thread, the old owner too, takes the lock. */
+static __attribute__((noinline)) void bias_revoke(rt_var *var)
+{
+    atomic_store_explicit(&var->bias, 0, memory_order_seq_cst);
+    barrier_all_threads();
+    for (unsigned round = 0; atomic_load_explicit(&var->owner_busy, memory_order_acquire); round++) {
+        if (round < 64) {
+            sched_yield();
+        } else {
+            struct timespec ts = { 0, 10000 };
+            syscall(SYS_nanosleep, &ts, NULL); /* not nanosleep(): no cancellation point in the runtime */
+        }
+    }
+}
+
+/* Enter the variable's critical section; returns whether as its bias owner (leave with var_leave). */
+static inline __attribute__((always_inline)) bool var_enter(rt_var *var, const rt_thread *t)
+{
+    uint32_t me = t->tid + 1, bias = atomic_load_explicit(&var->bias, memory_order_relaxed);
+    if (__builtin_expect(bias == me, 1)) {
+        atomic_store_explicit(&var->owner_busy, 1, memory_order_relaxed);
+        atomic_signal_fence(memory_order_seq_cst); /* the revoker's membarrier orders the CPU */
+        if (__builtin_expect(atomic_load_explicit(&var->bias, memory_order_relaxed) == me, 1))
+            return true;
+        atomic_store_explicit(&var->owner_busy, 0, memory_order_release); /* revoked meanwhile */
+    }
+    rt_spin_lock(&var->lock);
+    if (__builtin_expect(atomic_load_explicit(&var->bias, memory_order_relaxed) != 0, 0))
+        bias_revoke(var);
+    return false;
+}
+
+static inline __attribute__((always_inline)) void var_leave(rt_var *var, bool owner)
+{
+    if (owner)
+        atomic_store_explicit(&var->owner_busy, 0, memory_order_release);
+    else
+        rt_spin_unlock(&var->lock);
+}
+
+/* Fork child: only the forking thread is left. Locks and busy flags held by threads that no longer
+ * exist are dropped (the forking thread, outside the runtime, holds none); biases to them stay and are
+ * revoked at the next access as usual, once membarrier is registered again for this process. */
+void rt_vars_after_fork_child(bool forking_thread_inside)
+{
+    atomic_store_explicit(&membarrier_state, 0, memory_order_relaxed);
+    bool barrier = bias_available();
+    for (rt_var *var = rt.vars; var; var = var->next) {
+        if (!barrier)
+            atomic_store_explicit(&var->bias, 0, memory_order_relaxed); /* one thread: nothing to revoke */
+        if (!forking_thread_inside) {
+            atomic_store_explicit(&var->owner_busy, 0, memory_order_relaxed);
+            atomic_store_explicit(&var->lock, 0, memory_order_relaxed);
+        }
+    }
+}
+
+/* ---- records -------------------------------------------------------------------------------------- */
+
+/* The variable's record, made at its first access (by t, which it is biased to). */
+static __attribute__((noinline)) rt_var *var_make(racelab_shared *v, uintptr_t pc, const rt_thread *t)
+{
+    bool bias = bias_available();
     rt_lock *l = rt_object_get(v, RT_KIND_VAR, pc);
     if (!l)
         return NULL;
@@ -44,6 +163,7 @@ static __attribute__((noinline)) rt_var *var_make(racelab_shared *v, uintptr_t p
         if (var) {
             var->obj = l;
             var->user = v;
+            atomic_store_explicit(&var->bias, bias ? t->tid + 1 : 0, memory_order_relaxed);
             rl_lostupdate_init(&var->lu, v->value);
             var->next = rt.vars;
             rt.vars = var;
@@ -62,7 +182,7 @@ static __attribute__((noinline)) rt_var *var_make(racelab_shared *v, uintptr_t p
     return l->var;
 }
 
-static inline rt_var *var_get(racelab_shared *v, uintptr_t pc)
+static inline rt_var *var_get(racelab_shared *v, uintptr_t pc, const rt_thread *t)
 {
     rt_lock *l = rt_table_lookup((uintptr_t)v);
     if (__builtin_expect(l && l->kind == RT_KIND_VAR && !atomic_load_explicit(&l->destroyed, memory_order_acquire), 1)) {
@@ -70,7 +190,7 @@ static inline rt_var *var_get(racelab_shared *v, uintptr_t pc)
         if (__builtin_expect(var != NULL, 1))
             return var;
     }
-    return var_make(v, pc);
+    return var_make(v, pc, t);
 }
 
 static void log_held(rt_line *ln, const rl_access_info *a)
@@ -227,7 +347,7 @@ static __attribute__((noinline)) long access_plain(racelab_shared *v, acc_kind k
 static inline __attribute__((always_inline)) long access_var(racelab_shared *v, acc_kind kind, long arg, uintptr_t pc)
 {
     rt_thread *t = rt_enter();
-    rt_var *var = t ? var_get(v, pc) : NULL;
+    rt_var *var = t ? var_get(v, pc, t) : NULL;
     if (__builtin_expect(!var, 0))
         return access_plain(v, kind, arg, t);
     rt_op op = kind == ACC_LOAD ? RT_OP_LOAD : kind == ACC_STORE ? RT_OP_STORE : RT_OP_ADD;
@@ -248,7 +368,7 @@ static inline __attribute__((always_inline)) long access_var(racelab_shared *v, 
     bool lockset_violation = false;
     const rl_allocator *a = &rt_locked_pool_allocator;
 
-    rt_spin_lock(&var->lock);
+    bool owner = var_enter(var, t);
     var->accesses++;
     var->locked_accesses += n_held > 0;
     var->thread_mask |= 1ull << (t->tid % 64);
@@ -280,7 +400,7 @@ static inline __attribute__((always_inline)) long access_var(racelab_shared *v, 
     }
     if (__builtin_expect(rt.lockset, 0) && kind != ACC_ADD)
         lockset_violation = lockset_check(var, t, kind != ACC_LOAD);
-    rt_spin_unlock(&var->lock);
+    var_leave(var, owner);
 
     if (__builtin_expect(rt.schedule != RT_SCHED_NATIVE, 0))
         rt_sched_mix(t, op, var->obj->index, result);
