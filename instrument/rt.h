@@ -110,6 +110,7 @@ typedef struct rt_lock {
     uint64_t barrier_round;
     atomic_flag vc_busy;                 /* guards vc (several threads may release into it) */
     rl_vclock vc;                        /* happens-before: the clock its releases carry */
+    _Atomic uint32_t vc_cover;           /* 1 + tid of a thread whose clock covers vc (vc <= it), or 0 */
     struct rt_var *var;                  /* RT_KIND_VAR: the shared variable's state (shared.c) */
 } rt_lock;
 
@@ -455,9 +456,10 @@ static inline void rt_hb_release(rt_thread *t, rt_lock *obj)
     if (obj && rt_hb_active())
         rt_hb_release_slow(t, obj);
 }
+/* Nothing to join when t's clock already covers obj's (hb.c). */
 static inline void rt_hb_acquire(rt_thread *t, rt_lock *obj)
 {
-    if (obj && rt_hb_active())
+    if (obj && rt_hb_active() && atomic_load_explicit(&obj->vc_cover, memory_order_acquire) != t->tid + 1)
         rt_hb_acquire_slow(t, obj);
 }
 
