@@ -19,6 +19,7 @@
 #include <string.h>
 
 _Static_assert(RL_LU_TRACE_MAX <= RL_LU_RING, "a short trace and a long one's tail come from the ring");
+_Static_assert(RL_LU_RING <= 64, "head_wanted has a bit per ring slot");
 
 struct rl_lu_thread {
     bool loaded;        /* a load is pending: this thread's next store is a read-modify-write */
@@ -52,16 +53,11 @@ void rl_lostupdate_free(rl_lostupdate *lu, const rl_allocator *a)
 
 /* ---- history --------------------------------------------------------------------------------- */
 
-/* The ring is about to overwrite the event seq `old` (a load by `tid`): if that is the thread's latest
- * load and no trace is saved yet, its head (the load and the events after it, all still in the ring)
- * goes into its record first. */
+/* The ring is about to overwrite the event seq `old`, the latest load of `tid` while no trace is saved:
+ * its head (the load and the events after it, all still in the ring) goes into its record first. */
 static void keep_head(rl_lostupdate *lu, uint32_t tid, uint64_t old)
 {
-    if (tid >= lu->threads_cap)
-        return;
     rl_lu_thread *r = &lu->threads[tid];
-    if (!r->has_load || r->seq != old)
-        return;
     for (uint32_t i = 0; i < RL_LU_TRACE_HEAD; i++)
         r->head[i] = lu->ring[(old + i) % RL_LU_RING];
     r->n_head = RL_LU_TRACE_HEAD;
@@ -73,9 +69,12 @@ static inline rl_lu_event *log_event(rl_lostupdate *lu, uint64_t version, int64_
                                      rl_lu_op op, uintptr_t pc)
 {
     uint64_t seq = lu->st.events++;
-    rl_lu_event *e = &lu->ring[seq % RL_LU_RING];
-    if (__builtin_expect(e->op == RL_LU_LOAD && seq >= RL_LU_RING && !lu->has_trace, 0))
-        keep_head(lu, e->tid, seq - RL_LU_RING);
+    uint64_t slot = seq % RL_LU_RING;
+    rl_lu_event *e = &lu->ring[slot];
+    if (__builtin_expect(lu->head_wanted >> slot & 1, 0)) {
+        lu->head_wanted &= ~(1ull << slot);
+        keep_head(lu, e->tid, e->seq);
+    }
     *e = (rl_lu_event){ .seq = seq, .version = version, .value = value, .tid = tid, .op = op, .pc = pc };
     return e;
 }
@@ -100,6 +99,7 @@ static void save_trace(rl_lostupdate *lu, uint32_t tid, const rl_lu_thread *r, u
     for (uint64_t s = from; s <= last; s++)
         t->ev[t->n++] = lu->ring[s % RL_LU_RING];
     lu->has_trace = true;
+    lu->head_wanted = 0;
 }
 
 /* A value seen that differs from the tracked one: an outside write of the difference. */
@@ -145,12 +145,16 @@ bool rl_lostupdate_on_load(rl_lostupdate *lu, uint32_t tid, int64_t value, uintp
     if (__builtin_expect(value != lu->st.current, 0))
         resync(lu, value);
     uint64_t seq = lu->st.events;
-    log_event(lu, lu->st.version, value, tid, RL_LU_LOAD, pc);
     rl_lu_thread *r = __builtin_expect(tid < lu->threads_cap, 1) ? &lu->threads[tid] : thread_record(lu, tid, a);
+    if (r && r->has_load && seq - r->seq <= RL_LU_RING) /* its previous load, if still in the ring, */
+        lu->head_wanted &= ~(1ull << (r->seq % RL_LU_RING)); /* is not its latest any more */
+    log_event(lu, lu->st.version, value, tid, RL_LU_LOAD, pc);
     if (!r) {
         lu->st.nomem = true;
         return false;
     }
+    if (!lu->has_trace)
+        lu->head_wanted |= 1ull << (seq % RL_LU_RING);
     r->loaded = true;
     r->has_load = true;
     r->value = value;
@@ -291,6 +295,17 @@ bool rl_lostupdate_check(const rl_lostupdate *lu)
     for (uint64_t s = st->events - kept; s < st->events; s++)
         if (lu->ring[s % RL_LU_RING].seq != s)
             return false;
+    /* head_wanted: exactly the slots holding, with no trace saved yet, a thread's latest load */
+    uint64_t wanted = 0;
+    if (!lu->has_trace)
+        for (uint64_t s = st->events - kept; s < st->events; s++) {
+            const rl_lu_event *e = &lu->ring[s % RL_LU_RING];
+            if (e->op == RL_LU_LOAD && e->tid < lu->threads_cap && lu->threads[e->tid].has_load &&
+                lu->threads[e->tid].seq == s)
+                wanted |= 1ull << (s % RL_LU_RING);
+        }
+    if (wanted != lu->head_wanted)
+        return false;
     /* pending loads are in the past; until the trace is saved, the head of each thread's latest load
      * is in the ring or (once the ring overwrote that load) kept in its record */
     for (uint32_t tid = 0; tid < lu->threads_cap; tid++) {

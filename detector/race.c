@@ -195,8 +195,7 @@ static inline rl_race_kind on_write(rl_race_state *s, const rl_vclock *thread_vc
         s->read_vc.n = 0;
         s->read_shared = false;
     }
-    s->read = (rl_epoch){ 0, 0 };
-    memset(&s->read_info, 0, sizeof s->read_info);
+    s->read = (rl_epoch){ 0, 0 }; /* (read_info is left as it was: nothing reads it while R is none) */
     return kind;
 }
 

@@ -37,18 +37,21 @@
 
 #include "../include/racelab.h"
 
+/* Laid out for accesses from several threads, where every line an access writes moves between their
+ * caches: the first line holds everything an access touches outside the detectors' states, and the
+ * record is cache-line aligned (race.h and lostupdate.h order their fields alike). */
 typedef struct rt_var {
-    rt_lock *obj;              /* its record in the object table (uid, index) */
-    racelab_shared *user;
-    _Atomic uint32_t bias;     /* 1 + tid of the thread it is biased to; 0: shared, use the lock */
+    _Alignas(64) _Atomic uint32_t bias; /* 1 + tid of the thread it is biased to; 0: shared, use the lock */
     _Atomic uint32_t owner_busy; /* the bias owner is inside an access (written by the owner only) */
     rt_spin lock;              /* guards what follows, once the bias is revoked (or never given) */
-    rl_race_state race;
-    rl_lockset_state lockset;
-    rl_lostupdate lu;
     uint64_t accesses;         /* all accesses */
     uint64_t locked_accesses;  /* accesses made while holding at least one lock */
     uint64_t thread_mask;      /* threads that accessed it (tid % 64): how many shared it */
+    rt_lock *obj;              /* its record in the object table (uid, index) */
+    racelab_shared *user;
+    _Alignas(64) rl_race_state race;
+    _Alignas(64) rl_lostupdate lu;
+    rl_lockset_state lockset;
     struct rt_var *next;       /* rt.vars */
 } rt_var;
 
@@ -159,7 +162,8 @@ static __attribute__((noinline)) rt_var *var_make(racelab_shared *v, uintptr_t p
         return NULL;
     rt_real.mutex_lock(&rt.lock);
     if (!l->var) {
-        rt_var *var = rt_pool_alloc(sizeof *var);
+        char *raw = rt_pool_alloc(sizeof(rt_var) + 63); /* never freed */
+        rt_var *var = raw ? (rt_var *)(((uintptr_t)raw + 63) & ~(uintptr_t)63) : NULL;
         if (var) {
             var->obj = l;
             var->user = v;
