@@ -16,10 +16,14 @@
  */
 #include "lostupdate.h"
 
+#include <stddef.h>
 #include <string.h>
 
 _Static_assert(RL_LU_TRACE_MAX <= RL_LU_RING, "a short trace and a long one's tail come from the ring");
 _Static_assert(RL_LU_RING <= 64, "head_wanted has a bit per ring slot");
+_Static_assert(offsetof(rl_lostupdate, st.lost_since_assignment) + 8 <= 64 &&
+                   offsetof(rl_lostupdate, ring) % 64 == 0 && sizeof(((rl_lostupdate *)0)->ring[0]) == 64,
+               "an event writes the tracker's first line and one ring slot, a line each");
 
 struct rl_lu_thread {
     bool loaded;        /* a load is pending: this thread's next store is a read-modify-write */
@@ -59,7 +63,7 @@ static void keep_head(rl_lostupdate *lu, uint32_t tid, uint64_t old)
 {
     rl_lu_thread *r = &lu->threads[tid];
     for (uint32_t i = 0; i < RL_LU_TRACE_HEAD; i++)
-        r->head[i] = lu->ring[(old + i) % RL_LU_RING];
+        r->head[i] = lu->ring[(old + i) % RL_LU_RING].ev;
     r->n_head = RL_LU_TRACE_HEAD;
 }
 
@@ -70,7 +74,7 @@ static inline rl_lu_event *log_event(rl_lostupdate *lu, uint64_t version, int64_
 {
     uint64_t seq = lu->st.events++;
     uint64_t slot = seq % RL_LU_RING;
-    rl_lu_event *e = &lu->ring[slot];
+    rl_lu_event *e = &lu->ring[slot].ev;
     if (__builtin_expect(lu->head_wanted >> slot & 1, 0)) {
         lu->head_wanted &= ~(1ull << slot);
         keep_head(lu, e->tid, e->seq);
@@ -92,12 +96,12 @@ static void save_trace(rl_lostupdate *lu, uint32_t tid, const rl_lu_thread *r, u
         /* the head: still in the ring, or kept in r when the ring overwrote the load */
         bool in_ring = last - r->seq < RL_LU_RING;
         for (uint32_t i = 0; i < RL_LU_TRACE_HEAD; i++)
-            t->ev[t->n++] = in_ring ? lu->ring[(r->seq + i) % RL_LU_RING] : r->head[i];
+            t->ev[t->n++] = in_ring ? lu->ring[(r->seq + i) % RL_LU_RING].ev : r->head[i];
         t->skipped = len - RL_LU_TRACE_MAX;
         from = last + 1 - RL_LU_TRACE_TAIL;
     }
     for (uint64_t s = from; s <= last; s++)
-        t->ev[t->n++] = lu->ring[s % RL_LU_RING];
+        t->ev[t->n++] = lu->ring[s % RL_LU_RING].ev;
     lu->has_trace = true;
     lu->head_wanted = 0;
 }
@@ -242,7 +246,7 @@ size_t rl_lostupdate_recent(const rl_lostupdate *lu, rl_lu_event *out, size_t ma
     if (n > max)
         n = max;
     for (uint64_t i = 0; i < n; i++)
-        out[i] = lu->ring[(lu->st.events - n + i) % RL_LU_RING];
+        out[i] = lu->ring[(lu->st.events - n + i) % RL_LU_RING].ev;
     return (size_t)n;
 }
 
@@ -293,13 +297,13 @@ bool rl_lostupdate_check(const rl_lostupdate *lu)
     /* the ring holds the last events, each at its place */
     uint64_t kept = st->events < RL_LU_RING ? st->events : RL_LU_RING;
     for (uint64_t s = st->events - kept; s < st->events; s++)
-        if (lu->ring[s % RL_LU_RING].seq != s)
+        if (lu->ring[s % RL_LU_RING].ev.seq != s)
             return false;
     /* head_wanted: exactly the slots holding, with no trace saved yet, a thread's latest load */
     uint64_t wanted = 0;
     if (!lu->has_trace)
         for (uint64_t s = st->events - kept; s < st->events; s++) {
-            const rl_lu_event *e = &lu->ring[s % RL_LU_RING];
+            const rl_lu_event *e = &lu->ring[s % RL_LU_RING].ev;
             if (e->op == RL_LU_LOAD && e->tid < lu->threads_cap && lu->threads[e->tid].has_load &&
                 lu->threads[e->tid].seq == s)
                 wanted |= 1ull << (s % RL_LU_RING);
@@ -328,7 +332,7 @@ bool rl_lostupdate_check(const rl_lostupdate *lu)
             if (r->head[i].seq != r->seq + i || (i == 0 && (r->head[0].op != RL_LU_LOAD || r->head[0].tid != tid)))
                 return false;
         if (!overwritten) {
-            const rl_lu_event *e = &lu->ring[r->seq % RL_LU_RING];
+            const rl_lu_event *e = &lu->ring[r->seq % RL_LU_RING].ev;
             if (e->op != RL_LU_LOAD || e->tid != tid)
                 return false;
         }
