@@ -37,13 +37,9 @@ void rt_hb_own_entry_slow(rt_thread *t)
         rl_vclock_set(&t->vc, t->tid, 1, &rt_locked_pool_allocator);
 }
 
-static void obj_lock(rt_lock *o)
-{
-    while (atomic_flag_test_and_set_explicit(&o->vc_busy, memory_order_acquire))
-        ;
-}
-
-static void obj_unlock(rt_lock *o) { atomic_flag_clear_explicit(&o->vc_busy, memory_order_release); }
+/* (spin.h: a holder that lost its CPU gets to run again) */
+static inline void obj_lock(rt_lock *o) { rt_spin_lock(&o->vc_busy); }
+static inline void obj_unlock(rt_lock *o) { rt_spin_unlock(&o->vc_busy); }
 
 /* x <= y, entry by entry (entries beyond n are 0). */
 static inline bool vc_leq(const rl_vclock *x, const rl_vclock *y)

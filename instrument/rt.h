@@ -26,6 +26,7 @@
 #include "cycle_check.h"
 #include "vclock.h"
 #include "rl_alloc.h"
+#include "spin.h"
 
 #define RT_TLS __attribute__((tls_model("initial-exec")))
 
@@ -108,7 +109,7 @@ typedef struct rt_lock {
     uint32_t barrier_count;              /* RT_KIND_BARRIER: threads per round */
     uint32_t barrier_arrived;            /* token schedules: arrivals in this round (scheduler mutex) */
     uint64_t barrier_round;
-    atomic_flag vc_busy;                 /* guards vc (several threads may release into it) */
+    rt_spin vc_busy;                     /* guards vc (several threads may release into it) */
     rl_vclock vc;                        /* happens-before: the clock its releases carry */
     _Atomic uint32_t vc_cover;           /* 1 + tid of a thread whose clock covers vc (vc <= it), or 0 */
     struct rt_var *var;                  /* RT_KIND_VAR: the shared variable's state (shared.c) */

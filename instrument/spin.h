@@ -1,5 +1,5 @@
 /* spin.h: the runtime's small spin lock, for state held a few dozen instructions at a time (a shared
- * variable's detector state, shared.c). Uncontended it costs one atomic exchange to take and one
+ * variable's detector state, shared.c; a lock object's happens-before clock, hb.c). Uncontended it costs one atomic exchange to take and one
  * plain store to release, where a pthread mutex costs two atomic read-modify-writes and two calls.
  *
  * Correct under preemption: a waiter spins briefly, then yields, then sleeps in growing steps (raw
