@@ -74,9 +74,13 @@ void rt_hb_release_slow(rt_thread *t, rt_lock *obj)
             atomic_store_explicit(&obj->vc_cover, 0, memory_order_relaxed);
     }
     obj_unlock(obj);
-    uint32_t *own = &t->vc.c[t->tid]; /* rt_hb_own_entry made it */
-    if (*own != UINT32_MAX)
-        (*own)++;
+    if (__builtin_expect(t->tid < t->vc.n, 1)) { /* rt_hb_own_entry made it (unless out of memory) */
+        uint32_t *own = &t->vc.c[t->tid];
+        if (*own != UINT32_MAX)
+            (*own)++;
+    } else {
+        rl_vclock_increment(&t->vc, t->tid, &rt_locked_pool_allocator);
+    }
 }
 
 /* Acquire: t's clock := t's join obj's. Nothing to do when t's clock already covers obj's (t made or
