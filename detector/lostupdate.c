@@ -7,27 +7,34 @@
  * The trace of the first stale store needs the events from the stale thread's load on. The ring
  * holds the last RL_LU_RING >= RL_LU_TRACE_MAX events, enough for a short trace and for the tail of
  * a long one. The head of a long one (the load and the RL_LU_TRACE_HEAD - 1 events after it) may
- * have left the ring, so until the first trace is saved each thread collects the first events after
- * its latest load in its own record: threads still collecting are on a list threaded through the
- * records, each event is appended to the records on the list, and a record leaves the list once
- * full. Each load costs at most RL_LU_TRACE_HEAD appends later, so logging stays O(1) amortised.
+ * have left the ring, so until the first trace is saved a thread's latest load keeps its head: the
+ * moment the ring is about to overwrite that load's event (RL_LU_RING events later), the head, still
+ * all in the ring, is copied into the thread's record. Logging an event costs one look at the slot
+ * it overwrites; a copy happens at most once per load, and only for a load RL_LU_RING events old.
  *
  * Only the allocator passed in is used: no libc allocation, no stdio, no abort.
  */
 #include "lostupdate.h"
 
+#include <stddef.h>
 #include <string.h>
+
+_Static_assert(RL_LU_TRACE_MAX <= RL_LU_RING, "a short trace and a long one's tail come from the ring");
+_Static_assert(RL_LU_RING <= 64, "head_wanted has a bit per ring slot");
+_Static_assert(offsetof(rl_lostupdate, st.lost_since_assignment) + 8 <= 64 &&
+                   offsetof(rl_lostupdate, ring) % 64 == 0 && sizeof(((rl_lostupdate *)0)->ring[0]) == 64,
+               "an event writes the tracker's first line and one ring slot, a line each");
 
 struct rl_lu_thread {
     bool loaded;        /* a load is pending: this thread's next store is a read-modify-write */
-    bool filling;       /* on the list of records collecting head[] */
+    bool has_load;      /* seq names this thread's latest recorded load (pending or not) */
     int64_t value;      /* pending load: value read */
     uint64_t version;   /* pending load: version seen */
     uint64_t live;      /* pending load: updates the value it read reflected */
-    uint64_t seq;       /* pending load: its event's seq */
-    uint32_t next;      /* next record on the list (1 + tid; 0 = end) */
-    uint32_t n_head;    /* events in head */
-    rl_lu_event head[RL_LU_TRACE_HEAD]; /* the pending load and the events right after it */
+    uint64_t seq;       /* latest load: its event's seq */
+    uint32_t n_head;    /* 0, or RL_LU_TRACE_HEAD once head holds the events seq, seq + 1, ... */
+    rl_lu_event head[RL_LU_TRACE_HEAD]; /* the latest load and the events right after it, copied
+                                         * out of the ring before the ring overwrote them */
 };
 
 static int64_t wrap_add(int64_t x, int64_t y) { return (int64_t)((uint64_t)x + (uint64_t)y); }
@@ -46,39 +53,34 @@ void rl_lostupdate_free(rl_lostupdate *lu, const rl_allocator *a)
         a->free(a->ctx, lu->threads, (size_t)lu->threads_cap * sizeof *lu->threads);
     lu->threads = NULL;
     lu->threads_cap = 0;
-    lu->filling = 0;
 }
 
 /* ---- history --------------------------------------------------------------------------------- */
 
-/* Give ev its seq, put it into the ring and into the head of every record still collecting. */
-static void log_event(rl_lostupdate *lu, rl_lu_event *ev)
+/* The ring is about to overwrite the event seq `old`, the latest load of `tid` while no trace is saved:
+ * its head (the load and the events after it, all still in the ring) goes into its record first. */
+static void keep_head(rl_lostupdate *lu, uint32_t tid, uint64_t old)
 {
-    ev->seq = lu->st.events++;
-    lu->ring[ev->seq % RL_LU_RING] = *ev;
-    uint32_t *link = &lu->filling;
-    while (*link) {
-        rl_lu_thread *r = &lu->threads[*link - 1];
-        r->head[r->n_head++] = *ev;
-        if (r->n_head == RL_LU_TRACE_HEAD) { /* full: unlink */
-            r->filling = false;
-            *link = r->next;
-            r->next = 0;
-        } else {
-            link = &r->next;
-        }
-    }
+    rl_lu_thread *r = &lu->threads[tid];
+    for (uint32_t i = 0; i < RL_LU_TRACE_HEAD; i++)
+        r->head[i] = lu->ring[(old + i) % RL_LU_RING].ev;
+    r->n_head = RL_LU_TRACE_HEAD;
 }
 
-/* Empty the list of collecting records (once the trace is saved nobody needs them). */
-static void stop_collecting(rl_lostupdate *lu)
+/* The ring slot of the next event, its seq given (seq, version, value, tid, op, pc); the caller
+ * fills in the rest (delta, stale, overwrote_tid are 0). Written in place: one slot per event. */
+static inline rl_lu_event *log_event(rl_lostupdate *lu, uint64_t version, int64_t value, uint32_t tid,
+                                     rl_lu_op op, uintptr_t pc)
 {
-    while (lu->filling) {
-        rl_lu_thread *r = &lu->threads[lu->filling - 1];
-        lu->filling = r->next;
-        r->next = 0;
-        r->filling = false;
+    uint64_t seq = lu->st.events++;
+    uint64_t slot = seq % RL_LU_RING;
+    rl_lu_event *e = &lu->ring[slot].ev;
+    if (__builtin_expect(lu->head_wanted >> slot & 1, 0)) {
+        lu->head_wanted &= ~(1ull << slot);
+        keep_head(lu, e->tid, e->seq);
     }
+    *e = (rl_lu_event){ .seq = seq, .version = version, .value = value, .tid = tid, .op = op, .pc = pc };
+    return e;
 }
 
 /* The trace of the first stale store: from r's load (seq r->seq) to the store (seq last). */
@@ -90,16 +92,18 @@ static void save_trace(rl_lostupdate *lu, uint32_t tid, const rl_lu_thread *r, u
     t->n = 0;
     t->skipped = 0;
     uint64_t from = r->seq;
-    if (len > RL_LU_TRACE_MAX) { /* the head collected in r (full, as len > RL_LU_TRACE_HEAD) */
+    if (len > RL_LU_TRACE_MAX) {
+        /* the head: still in the ring, or kept in r when the ring overwrote the load */
+        bool in_ring = last - r->seq < RL_LU_RING;
         for (uint32_t i = 0; i < RL_LU_TRACE_HEAD; i++)
-            t->ev[t->n++] = r->head[i];
+            t->ev[t->n++] = in_ring ? lu->ring[(r->seq + i) % RL_LU_RING].ev : r->head[i];
         t->skipped = len - RL_LU_TRACE_MAX;
         from = last + 1 - RL_LU_TRACE_TAIL;
     }
     for (uint64_t s = from; s <= last; s++)
-        t->ev[t->n++] = lu->ring[s % RL_LU_RING];
+        t->ev[t->n++] = lu->ring[s % RL_LU_RING].ev;
     lu->has_trace = true;
-    stop_collecting(lu);
+    lu->head_wanted = 0;
 }
 
 /* A value seen that differs from the tracked one: an outside write of the difference. */
@@ -114,9 +118,7 @@ static void resync(rl_lostupdate *lu, int64_t seen)
     lu->st.live_updates++; /* counted as one update */
     lu->st.outside_writes++;
     lu->last_writer = RL_LU_NO_TID;
-    rl_lu_event ev = { .version = lu->st.version, .value = seen, .delta = diff, .tid = RL_LU_NO_TID,
-                       .op = RL_LU_OUTSIDE };
-    log_event(lu, &ev);
+    log_event(lu, lu->st.version, seen, RL_LU_NO_TID, RL_LU_OUTSIDE, 0)->delta = diff;
 }
 
 /* ---- events ---------------------------------------------------------------------------------- */
@@ -144,28 +146,26 @@ static rl_lu_thread *thread_record(rl_lostupdate *lu, uint32_t tid, const rl_all
 
 bool rl_lostupdate_on_load(rl_lostupdate *lu, uint32_t tid, int64_t value, uintptr_t pc, const rl_allocator *a)
 {
-    resync(lu, value);
-    rl_lu_event ev = { .version = lu->st.version, .value = value, .tid = tid, .op = RL_LU_LOAD, .pc = pc };
-    log_event(lu, &ev);
-    rl_lu_thread *r = thread_record(lu, tid, a);
+    if (__builtin_expect(value != lu->st.current, 0))
+        resync(lu, value);
+    uint64_t seq = lu->st.events;
+    rl_lu_thread *r = __builtin_expect(tid < lu->threads_cap, 1) ? &lu->threads[tid] : thread_record(lu, tid, a);
+    if (r && r->has_load && seq - r->seq <= RL_LU_RING) /* its previous load, if still in the ring, */
+        lu->head_wanted &= ~(1ull << (r->seq % RL_LU_RING)); /* is not its latest any more */
+    log_event(lu, lu->st.version, value, tid, RL_LU_LOAD, pc);
     if (!r) {
         lu->st.nomem = true;
         return false;
     }
+    if (!lu->has_trace)
+        lu->head_wanted |= 1ull << (seq % RL_LU_RING);
     r->loaded = true;
+    r->has_load = true;
     r->value = value;
-    r->version = ev.version;
+    r->version = lu->st.version;
     r->live = lu->st.live_updates;
-    r->seq = ev.seq;
-    if (!lu->has_trace) { /* start collecting the head of this load's window */
-        r->head[0] = ev;
-        r->n_head = 1;
-        if (!r->filling) {
-            r->filling = true;
-            r->next = lu->filling;
-            lu->filling = tid + 1;
-        }
-    }
+    r->seq = seq;
+    r->n_head = 0; /* its head is in the ring until the ring overwrites this load (log_event) */
     return true;
 }
 
@@ -200,12 +200,15 @@ bool rl_lostupdate_on_store(rl_lostupdate *lu, uint32_t tid, int64_t value, uint
     st->version++;
     lu->last_writer = tid;
 
-    rl_lu_event ev = { .version = st->version, .value = value, .tid = tid, .op = RL_LU_STORE,
-                       .stale = res.stale, .overwrote_tid = res.stale ? res.overwrote_tid : 0, .pc = pc };
-    log_event(lu, &ev);
-    if (res.stale && !lu->has_trace) {
-        save_trace(lu, tid, r, ev.seq);
-        res.first_stale = true;
+    uint64_t seq = st->events;
+    rl_lu_event *ev = log_event(lu, st->version, value, tid, RL_LU_STORE, pc);
+    if (__builtin_expect(res.stale, 0)) {
+        ev->stale = true;
+        ev->overwrote_tid = res.overwrote_tid;
+        if (!lu->has_trace) {
+            save_trace(lu, tid, r, seq);
+            res.first_stale = true;
+        }
     }
     if (out)
         *out = res;
@@ -214,16 +217,15 @@ bool rl_lostupdate_on_store(rl_lostupdate *lu, uint32_t tid, int64_t value, uint
 
 void rl_lostupdate_on_add(rl_lostupdate *lu, uint32_t tid, int64_t delta, int64_t value_before, uintptr_t pc)
 {
-    resync(lu, value_before);
+    if (__builtin_expect(value_before != lu->st.current, 0))
+        resync(lu, value_before);
     rl_lu_stats *st = &lu->st;
     st->current = wrap_add(st->current, delta);
     st->expected = wrap_add(st->expected, delta);
     st->version++;
     st->live_updates++;
     lu->last_writer = tid;
-    rl_lu_event ev = { .version = st->version, .value = st->current, .delta = delta, .tid = tid,
-                       .op = RL_LU_ADD, .pc = pc };
-    log_event(lu, &ev);
+    log_event(lu, st->version, st->current, tid, RL_LU_ADD, pc)->delta = delta;
 }
 
 /* ---- getters --------------------------------------------------------------------------------- */
@@ -244,7 +246,7 @@ size_t rl_lostupdate_recent(const rl_lostupdate *lu, rl_lu_event *out, size_t ma
     if (n > max)
         n = max;
     for (uint64_t i = 0; i < n; i++)
-        out[i] = lu->ring[(lu->st.events - n + i) % RL_LU_RING];
+        out[i] = lu->ring[(lu->st.events - n + i) % RL_LU_RING].ev;
     return (size_t)n;
 }
 
@@ -295,31 +297,45 @@ bool rl_lostupdate_check(const rl_lostupdate *lu)
     /* the ring holds the last events, each at its place */
     uint64_t kept = st->events < RL_LU_RING ? st->events : RL_LU_RING;
     for (uint64_t s = st->events - kept; s < st->events; s++)
-        if (lu->ring[s % RL_LU_RING].seq != s)
+        if (lu->ring[s % RL_LU_RING].ev.seq != s)
             return false;
-    /* pending loads are in the past; the list of collecting records matches their flags */
-    uint32_t flagged = 0, listed = 0;
+    /* head_wanted: exactly the slots holding, with no trace saved yet, a thread's latest load */
+    uint64_t wanted = 0;
+    if (!lu->has_trace)
+        for (uint64_t s = st->events - kept; s < st->events; s++) {
+            const rl_lu_event *e = &lu->ring[s % RL_LU_RING].ev;
+            if (e->op == RL_LU_LOAD && e->tid < lu->threads_cap && lu->threads[e->tid].has_load &&
+                lu->threads[e->tid].seq == s)
+                wanted |= 1ull << (s % RL_LU_RING);
+        }
+    if (wanted != lu->head_wanted)
+        return false;
+    /* pending loads are in the past; until the trace is saved, the head of each thread's latest load
+     * is in the ring or (once the ring overwrote that load) kept in its record */
     for (uint32_t tid = 0; tid < lu->threads_cap; tid++) {
         const rl_lu_thread *r = &lu->threads[tid];
-        if (r->loaded && (r->version > st->version || r->seq >= st->events))
+        if (r->loaded && (!r->has_load || r->version > st->version || r->seq >= st->events))
             return false;
-        if (r->n_head > RL_LU_TRACE_HEAD)
+        if (!r->has_load) {
+            if (r->n_head)
+                return false;
+            continue;
+        }
+        if (r->seq >= st->events || (r->n_head != 0 && r->n_head != RL_LU_TRACE_HEAD))
             return false;
-        /* until the trace is saved, a record that started collecting stops only when full */
-        if (!lu->has_trace && r->n_head && r->filling != (r->n_head < RL_LU_TRACE_HEAD))
+        bool overwritten = st->events - r->seq > RL_LU_RING;
+        if (r->n_head && !overwritten)
             return false;
-        if (r->filling) {
-            flagged++;
-            /* (a record keeps collecting after its load is consumed by a store: at most
-             * RL_LU_TRACE_HEAD appends, cheaper than unlinking it from the middle of the list) */
-            if (r->n_head == RL_LU_TRACE_HEAD || r->head[0].seq != r->seq ||
-                r->n_head != st->events - r->seq)
+        if (!lu->has_trace && overwritten && !r->n_head)
+            return false;
+        for (uint32_t i = 0; i < r->n_head; i++)
+            if (r->head[i].seq != r->seq + i || (i == 0 && (r->head[0].op != RL_LU_LOAD || r->head[0].tid != tid)))
+                return false;
+        if (!overwritten) {
+            const rl_lu_event *e = &lu->ring[r->seq % RL_LU_RING].ev;
+            if (e->op != RL_LU_LOAD || e->tid != tid)
                 return false;
         }
     }
-    for (uint32_t link = lu->filling; link; link = lu->threads[link - 1].next) {
-        if (link > lu->threads_cap || !lu->threads[link - 1].filling || ++listed > flagged)
-            return false;
-    }
-    return listed == flagged && (!lu->has_trace || flagged == 0);
+    return true;
 }

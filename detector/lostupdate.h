@@ -93,17 +93,18 @@ typedef struct rl_lu_trace {
 } rl_lu_trace;
 
 typedef struct rl_lu_stats {
-    int64_t initial;               /* as given to init */
+    /* (the ones an event may change without a loss first) */
+    uint64_t events;               /* events so far (= seq of the next one) */
     int64_t current;               /* value now, as the tracker sees it */
     int64_t expected;              /* see above */
-    int64_t lost_value;            /* sum of all losses */
-    int64_t lost_since_assignment; /* sum of the losses since the last assignment */
     uint64_t version;              /* writes so far: stores, adds and outside writes */
+    uint64_t live_updates;         /* updates the current value reflects, since the last assignment */
+    int64_t lost_since_assignment; /* sum of the losses since the last assignment */
+    int64_t initial;               /* as given to init */
+    int64_t lost_value;            /* sum of all losses */
     uint64_t lost_writes;          /* writes overwritten by stale stores (a write may count again) */
     int64_t lost_updates;          /* net updates lost by stale stores (see above) */
-    uint64_t live_updates;         /* updates the current value reflects, since the last assignment */
     uint64_t stale_stores;         /* stale stores */
-    uint64_t events;               /* events so far (= seq of the next one) */
     uint64_t outside_writes;       /* RL_LU_OUTSIDE events */
     bool nomem;                    /* some load could not be recorded: counts may be inexact */
 } rl_lu_stats;
@@ -120,15 +121,22 @@ typedef struct rl_lu_store_result {
 
 typedef struct rl_lu_thread rl_lu_thread; /* per-thread record, private */
 
+/* Laid out for a tracker that starts on a cache line (the runtime's does): an event writes the first
+ * line (what it changes: the mask, the last writer and the first six counters) and one ring slot,
+ * each slot a line of its own (lostupdate.c checks the offsets). */
 typedef struct rl_lostupdate {
-    rl_lu_stats st;                /* counters */
+    uint64_t head_wanted;          /* bit s % RL_LU_RING: the event seq s in the ring is a thread's latest
+                                    * load and no trace is saved: its head is copied out of the ring
+                                    * before the ring overwrites it */
     uint32_t last_writer;          /* tid of the last write (RL_LU_NO_TID: outside or none) */
-    rl_lu_thread *threads;         /* indexed by tid: pending load, first events after it */
     uint32_t threads_cap;          /* allocated records */
-    uint32_t filling;              /* 1 + tid heading the list of threads still collecting the first
-                                    * events after their load; 0 = empty list */
+    rl_lu_stats st;                /* counters */
+    rl_lu_thread *threads;         /* indexed by tid: pending load, first events after it */
+    struct {
+        rl_lu_event ev;
+        uint64_t unused;           /* (64 bytes a slot) */
+    } ring[RL_LU_RING];            /* event seq s at ring[s % RL_LU_RING].ev */
     bool has_trace;                /* trace saved (at the first stale store) */
-    rl_lu_event ring[RL_LU_RING];  /* event seq s at ring[s % RL_LU_RING] */
     rl_lu_trace trace;
 } rl_lostupdate;
 

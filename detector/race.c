@@ -81,33 +81,50 @@ static bool share(rl_race_state *s, uint32_t tid, uint32_t clock, const rl_acces
     return true;
 }
 
-static void fill(rl_race_report *out, rl_race_kind kind, const rl_access_info *earlier,
-                 const rl_access_info *now, bool nomem)
+/* dst := src with is_write set, field by field: only the held ids in use are copied (a report reads
+ * no further), and each field is read as it was written (no wide copy of a struct just built). */
+static inline void set_info(rl_access_info *dst, const rl_access_info *src, bool is_write)
+{
+    dst->tid = src->tid;
+    dst->is_write = is_write;
+    dst->pc = src->pc;
+    dst->value = src->value;
+    uint32_t n = src->n_held;
+    dst->n_held = n;
+    if (n > RL_ACCESS_MAX_HELD)
+        n = RL_ACCESS_MAX_HELD;
+    for (uint32_t i = 0; i < n; i++)
+        dst->held[i] = src->held[i];
+}
+
+/* The race found (kind != RL_RACE_NONE): the report. */
+static void fill_race(rl_race_report *out, rl_race_kind kind, const rl_access_info *earlier,
+                      const rl_access_info *now, bool is_write, bool nomem)
 {
     if (!out)
         return;
     memset(out, 0, sizeof *out);
     out->kind = kind;
-    if (earlier)
-        out->earlier = *earlier;
-    out->now = *now;
+    out->earlier = *earlier;
+    set_info(&out->now, now, is_write);
     out->nomem = nomem;
 }
 
-rl_race_kind rl_race_on_read(rl_race_state *s, const rl_vclock *thread_vc, const rl_access_info *now,
-                             rl_race_report *out, const rl_allocator *a)
+/* The whole rule for a read; *nomem: the read could not be recorded in full. The report is filled
+ * only for a race. */
+static inline rl_race_kind on_read(rl_race_state *s, const rl_vclock *thread_vc, const rl_access_info *now,
+                                   rl_race_report *out, const rl_allocator *a, bool *nomem)
 {
-    rl_access_info info = *now;
-    info.is_write = false;
-    uint32_t t = info.tid, ct = rl_vclock_get(thread_vc, t);
+    uint32_t t = now->tid, ct = rl_vclock_get(thread_vc, t);
+    *nomem = false;
 
     /* READ SAME EPOCH */
-    bool same_epoch = s->read_shared ? rl_vclock_get(&s->read_vc, t) == ct
-                                     : s->read.tid == t && s->read.clock == ct;
-    if (same_epoch) {
-        if (!s->read_shared)
-            s->read_info = info; /* the latest read, for reports */
-        fill(out, RL_RACE_NONE, NULL, &info, false);
+    if (!s->read_shared) {
+        if (s->read.tid == t && s->read.clock == ct) {
+            set_info(&s->read_info, now, false); /* the latest read, for reports */
+            return RL_RACE_NONE;
+        }
+    } else if (rl_vclock_get(&s->read_vc, t) == ct) {
         return RL_RACE_NONE;
     }
 
@@ -116,34 +133,35 @@ rl_race_kind rl_race_on_read(rl_race_state *s, const rl_vclock *thread_vc, const
         kind = RL_RACE_WRITE_READ;
     /* The updates below never touch write_info, so the report can be filled last. */
 
-    bool nomem = false;
+    rl_access_info info;
     if (s->read_shared) {
-        nomem = !shared_record(s, t, ct, &info, a);         /* READ SHARED */
+        set_info(&info, now, false);
+        *nomem = !shared_record(s, t, ct, &info, a);         /* READ SHARED */
     } else {
         bool ordered = rl_epoch_leq(s->read, thread_vc);
+        if (!ordered)
+            set_info(&info, now, false);
         if (ordered || !share(s, t, ct, &info, a)) {        /* READ EXCLUSIVE (or SHARE failed) */
-            nomem = !ordered;
+            *nomem = !ordered;
             s->read = (rl_epoch){ t, ct };
-            s->read_info = info;
+            set_info(&s->read_info, now, false);
         }
     }
-    fill(out, kind, kind ? &s->write_info : NULL, &info, nomem);
+    if (__builtin_expect(kind != RL_RACE_NONE, 0))
+        fill_race(out, kind, &s->write_info, now, false, *nomem);
     return kind;
 }
 
-rl_race_kind rl_race_on_write(rl_race_state *s, const rl_vclock *thread_vc, const rl_access_info *now,
-                              rl_race_report *out, const rl_allocator *a)
+/* The whole rule for a write (never allocates). The report is filled only for a race. */
+static inline rl_race_kind on_write(rl_race_state *s, const rl_vclock *thread_vc, const rl_access_info *now,
+                                    rl_race_report *out)
 {
-    (void)a; /* a write never allocates */
-    rl_access_info info = *now;
-    info.is_write = true;
-    uint32_t t = info.tid, ct = rl_vclock_get(thread_vc, t);
+    uint32_t t = now->tid, ct = rl_vclock_get(thread_vc, t);
 
     /* WRITE SAME EPOCH (the description follows the latest write, so reports show the value and
      * place a racing access really met) */
     if (s->write.tid == t && s->write.clock == ct) {
-        s->write_info = info;
-        fill(out, RL_RACE_NONE, NULL, &info, false);
+        set_info(&s->write_info, now, true);
         return RL_RACE_NONE;
     }
 
@@ -165,20 +183,64 @@ rl_race_kind rl_race_on_write(rl_race_state *s, const rl_vclock *thread_vc, cons
                 break;
             }
     }
-    fill(out, kind, earlier, &info, false);
+    if (__builtin_expect(kind != RL_RACE_NONE, 0))
+        fill_race(out, kind, earlier, now, true, false);
 
     /* WRITE EXCLUSIVE / WRITE SHARED */
     s->write = (rl_epoch){ t, ct };
-    s->write_info = info;
+    set_info(&s->write_info, now, true);
     if (s->read_shared) {
         if (s->read_vc.n)
             memset(s->read_vc.c, 0, (size_t)s->read_vc.n * sizeof *s->read_vc.c);
         s->read_vc.n = 0;
         s->read_shared = false;
     }
-    s->read = (rl_epoch){ 0, 0 };
-    memset(&s->read_info, 0, sizeof s->read_info);
+    s->read = (rl_epoch){ 0, 0 }; /* (read_info is left as it was: nothing reads it while R is none) */
     return kind;
+}
+
+/* No race: the report of the access alone. */
+static void fill_none(rl_race_report *out, const rl_access_info *now, bool is_write, bool nomem)
+{
+    if (!out)
+        return;
+    memset(out, 0, sizeof *out);
+    out->now = *now;
+    out->now.is_write = is_write;
+    out->nomem = nomem;
+}
+
+rl_race_kind rl_race_on_read(rl_race_state *s, const rl_vclock *thread_vc, const rl_access_info *now,
+                             rl_race_report *out, const rl_allocator *a)
+{
+    bool nomem;
+    rl_race_kind kind = on_read(s, thread_vc, now, out, a, &nomem);
+    if (kind == RL_RACE_NONE)
+        fill_none(out, now, false, nomem);
+    return kind;
+}
+
+rl_race_kind rl_race_on_write(rl_race_state *s, const rl_vclock *thread_vc, const rl_access_info *now,
+                              rl_race_report *out, const rl_allocator *a)
+{
+    (void)a; /* a write never allocates */
+    rl_race_kind kind = on_write(s, thread_vc, now, out);
+    if (kind == RL_RACE_NONE)
+        fill_none(out, now, true, false);
+    return kind;
+}
+
+rl_race_kind rl_race_read(rl_race_state *s, const rl_vclock *thread_vc, const rl_access_info *now,
+                          rl_race_report *out, const rl_allocator *a)
+{
+    bool nomem;
+    return on_read(s, thread_vc, now, out, a, &nomem);
+}
+
+rl_race_kind rl_race_write(rl_race_state *s, const rl_vclock *thread_vc, const rl_access_info *now,
+                           rl_race_report *out)
+{
+    return on_write(s, thread_vc, now, out);
 }
 
 const char *rl_race_kind_name(rl_race_kind kind)

@@ -77,10 +77,12 @@ typedef struct rl_race_report {
  * beside them (same tid; write info is a write, read info a read); outside read-shared mode the read
  * clock is all zeros; in read-shared mode read_infos has an entry for every tid < read_vc.n. */
 typedef struct rl_race_state {
-    rl_epoch write;              /* W: last write; clock 0 = none */
+    /* (the two descriptions first, each 64 bytes: on a cache-line-aligned state, an access writes one
+     * description line and the line of the epochs below) */
     rl_access_info write_info;   /* describes W */
+    rl_access_info read_info;    /* describes R when !read_shared and R is not none */
+    rl_epoch write;              /* W: last write; clock 0 = none */
     rl_epoch read;               /* R when !read_shared: last read; clock 0 = none since last write */
-    rl_access_info read_info;    /* describes R when !read_shared */
     bool read_shared;            /* R is read_vc */
     rl_vclock read_vc;           /* R when read_shared: read_vc[u] = clock of u's last read, 0 = none;
                                   * kept allocated (all zeros) when not shared, for reuse */
@@ -99,6 +101,13 @@ rl_race_kind rl_race_on_read(rl_race_state *s, const rl_vclock *thread_vc, const
                              rl_race_report *out, const rl_allocator *a);
 rl_race_kind rl_race_on_write(rl_race_state *s, const rl_vclock *thread_vc, const rl_access_info *now,
                               rl_race_report *out, const rl_allocator *a);
+
+/* The same rules and state changes, for the runtime's hot path: `out` is written only when a race is
+ * found (the return value is not RL_RACE_NONE), and a write takes no allocator. */
+rl_race_kind rl_race_read(rl_race_state *s, const rl_vclock *thread_vc, const rl_access_info *now,
+                          rl_race_report *out, const rl_allocator *a);
+rl_race_kind rl_race_write(rl_race_state *s, const rl_vclock *thread_vc, const rl_access_info *now,
+                           rl_race_report *out);
 
 /* "none", "write-write", "read-write", "write-read" */
 const char *rl_race_kind_name(rl_race_kind kind);

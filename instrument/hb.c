@@ -31,34 +31,71 @@ const rl_allocator rt_locked_pool_allocator = { locked_alloc, locked_free, NULL 
 void rt_hb_enable(void) { atomic_store(&rt.hb_on, 1); }
 
 /* A thread's own entry starts at 1, so its first accesses are not mistaken for "never happened". */
-void rt_hb_own_entry(rt_thread *t)
+void rt_hb_own_entry_slow(rt_thread *t)
 {
     if (rl_vclock_get(&t->vc, t->tid) == 0)
         rl_vclock_set(&t->vc, t->tid, 1, &rt_locked_pool_allocator);
 }
 
-static void obj_lock(rt_lock *o)
+/* (spin.h: a holder that lost its CPU gets to run again) */
+static inline void obj_lock(rt_lock *o) { rt_spin_lock(&o->vc_busy); }
+static inline void obj_unlock(rt_lock *o) { rt_spin_unlock(&o->vc_busy); }
+
+/* x <= y, entry by entry (entries beyond n are 0). */
+static inline bool vc_leq(const rl_vclock *x, const rl_vclock *y)
 {
-    while (atomic_flag_test_and_set_explicit(&o->vc_busy, memory_order_acquire))
-        ;
+    for (uint32_t i = 0; i < x->n; i++)
+        if (x->c[i] > (i < y->n ? y->c[i] : 0))
+            return false;
+    return true;
 }
 
-static void obj_unlock(rt_lock *o) { atomic_flag_clear_explicit(&o->vc_busy, memory_order_release); }
-
+/* Release: obj's clock := obj's clock join t's, then t's own entry advances. Whichever thread's clock
+ * covers obj's after that (obj's clock <= it) is noted in vc_cover: t's, when obj's clock was <= t's
+ * before (the join is then a copy of t's clock), otherwise nobody's. */
 void rt_hb_release_slow(rt_thread *t, rt_lock *obj)
 {
     rt_hb_own_entry(t);
+    uint32_t me = t->tid + 1;
+    rl_vclock *dst = &obj->vc;
+    const rl_vclock *src = &t->vc;
     obj_lock(obj);
-    rl_vclock_join(&obj->vc, &t->vc, &rt_locked_pool_allocator);
+    if (atomic_load_explicit(&obj->vc_cover, memory_order_relaxed) == me && src->n <= dst->cap) {
+        /* obj's clock <= t's: the join is a copy (obj's entries from src->n on are 0 already) */
+        for (uint32_t i = 0; i < src->n; i++)
+            dst->c[i] = src->c[i];
+        if (dst->n < src->n)
+            dst->n = src->n;
+    } else {
+        bool covered = vc_leq(dst, src);
+        if (rl_vclock_join(dst, src, &rt_locked_pool_allocator))
+            atomic_store_explicit(&obj->vc_cover, covered ? me : 0, memory_order_relaxed);
+        else if (!covered) /* out of memory: obj's clock is unchanged, and not <= t's */
+            atomic_store_explicit(&obj->vc_cover, 0, memory_order_relaxed);
+    }
     obj_unlock(obj);
-    rl_vclock_increment(&t->vc, t->tid, &rt_locked_pool_allocator);
+    if (__builtin_expect(t->tid < t->vc.n, 1)) { /* rt_hb_own_entry made it (unless out of memory) */
+        uint32_t *own = &t->vc.c[t->tid];
+        if (*own != UINT32_MAX)
+            (*own)++;
+    } else {
+        rl_vclock_increment(&t->vc, t->tid, &rt_locked_pool_allocator);
+    }
 }
 
+/* Acquire: t's clock := t's join obj's. Nothing to do when t's clock already covers obj's (t made or
+ * took obj's clock last, and clocks only grow): the common case of a lock taken again and again by one
+ * thread, tested inline by rt_hb_acquire (rt.h) without taking obj's lock: a release that changes
+ * obj's clock and happens before this acquire (through the real lock, semaphore or condition
+ * variable) has also changed vc_cover by then; one that does not happen before it may as well be
+ * ordered after it, as with the lock. */
 void rt_hb_acquire_slow(rt_thread *t, rt_lock *obj)
 {
     rt_hb_own_entry(t);
+    uint32_t me = t->tid + 1;
     obj_lock(obj);
-    rl_vclock_join(&t->vc, &obj->vc, &rt_locked_pool_allocator);
+    if (rl_vclock_join(&t->vc, &obj->vc, &rt_locked_pool_allocator))
+        atomic_store_explicit(&obj->vc_cover, me, memory_order_release);
     obj_unlock(obj);
 }
 

@@ -26,6 +26,7 @@
 #include "cycle_check.h"
 #include "vclock.h"
 #include "rl_alloc.h"
+#include "spin.h"
 
 #define RT_TLS __attribute__((tls_model("initial-exec")))
 
@@ -108,8 +109,9 @@ typedef struct rt_lock {
     uint32_t barrier_count;              /* RT_KIND_BARRIER: threads per round */
     uint32_t barrier_arrived;            /* token schedules: arrivals in this round (scheduler mutex) */
     uint64_t barrier_round;
-    atomic_flag vc_busy;                 /* guards vc (several threads may release into it) */
+    rt_spin vc_busy;                     /* guards vc (several threads may release into it) */
     rl_vclock vc;                        /* happens-before: the clock its releases carry */
+    _Atomic uint32_t vc_cover;           /* 1 + tid of a thread whose clock covers vc (vc <= it), or 0 */
     struct rt_var *var;                  /* RT_KIND_VAR: the shared variable's state (shared.c) */
 } rt_lock;
 
@@ -454,7 +456,13 @@ size_t rt_edges_count(void);
 /* ---- hb.c: happens-before clocks (only once a shared variable exists) ---- */
 extern const rl_allocator rt_locked_pool_allocator; /* takes rt.lock: never call with it held */
 void rt_hb_enable(void);
-void rt_hb_own_entry(rt_thread *t); /* a thread's own clock entry starts at 1 */
+void rt_hb_own_entry_slow(rt_thread *t);
+/* a thread's own clock entry starts at 1 */
+static inline void rt_hb_own_entry(rt_thread *t)
+{
+    if (__builtin_expect(t->tid >= t->vc.n || t->vc.c[t->tid] == 0, 0))
+        rt_hb_own_entry_slow(t);
+}
 void rt_hb_release_slow(rt_thread *t, rt_lock *obj);
 void rt_hb_acquire_slow(rt_thread *t, rt_lock *obj);
 void rt_hb_create(rt_thread *parent, rt_thread *child);
@@ -465,14 +473,16 @@ static inline void rt_hb_release(rt_thread *t, rt_lock *obj)
     if (obj && rt_hb_active())
         rt_hb_release_slow(t, obj);
 }
+/* Nothing to join when t's clock already covers obj's (hb.c). */
 static inline void rt_hb_acquire(rt_thread *t, rt_lock *obj)
 {
-    if (obj && rt_hb_active())
+    if (obj && rt_hb_active() && atomic_load_explicit(&obj->vc_cover, memory_order_acquire) != t->tid + 1)
         rt_hb_acquire_slow(t, obj);
 }
 
 /* ---- shared.c: the shared-variable API of racelab.h ---- */
 void rt_vars_log_totals(void);               /* rt.lock held: U lines, at exit */
+void rt_vars_after_fork_child(bool forking_thread_inside); /* fork child, rt.lock held */
 
 /* ---- confirm.c: pausing at a reported cycle's sites (racelab confirm) ---- */
 extern int rt_confirm_sites;                 /* 0: confirmation is off (the common case) */

@@ -6,8 +6,9 @@
  * found), the report's counts, and the memory the runtime added: the program prints its own peak RSS
  * (tests/programs/peak_memory.h), run once plain and once under racelab, and the difference must stay
  * within the bounds docs/limits.md states.
- * Suite "process": fork while other threads hold locks, fork+exec, vfork+exec, posix_spawn, a child
- * killed by SIGKILL: findings carry the right pid, every process says how it ended.
+ * Suite "process": fork while other threads hold locks or are inside a shared-variable access,
+ * fork+exec, vfork+exec, posix_spawn, a child killed by SIGKILL: findings carry the right pid, every
+ * process says how it ended.
  * Suite "ending": exit() and crashes (SIGSEGV, abort()) while threads hold locks: the report is
  * written, says how the program ended, and keeps the findings made before.
  */
@@ -167,6 +168,18 @@ Test(process, fork_while_other_threads_hold_locks)
     rl_expect(&run, eq(i64, rl_int_at(&run, NULL, "stats.acquisitions"), 6));
     rl_expect(&run, eq(i64, rl_int_at(&run, NULL, "stats.locks"), 4));
     rl_expect(&run, eq(i64, rl_int_at(&run, NULL, "stats.edges"), 2));
+    rl_run_free(&run);
+}
+
+/* Children forked while another thread is inside a shared-variable access (holding its lock or owner
+ * flag) use those variables freely: nothing is left locked by the thread the child does not have. */
+Test(process, fork_while_a_thread_is_inside_a_shared_variable)
+{
+    rl_run run;
+    rl_run_test_program(&run, "fork_while_var_busy", NULL);
+    rl_expect_normal_exit(&run, "");
+    rl_expect(&run, not(eq(ptr, run.out ? strstr(run.out, "0 of 20 children failed") : NULL, NULL)));
+    rl_expect(&run, eq(i64, rl_int_at(&run, NULL, "stats.processes"), 21));
     rl_run_free(&run);
 }
 

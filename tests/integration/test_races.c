@@ -9,7 +9,8 @@
  *   synchronisation (semaphore, condition variable, create/join, mutex, barrier), find nothing under
  *   native, serial and pct schedules: happens-before must follow every one of those edges.
  * Suite "race": race_write_write and race_read_write find exactly one data race of the right kind
- *   under every schedule; atomic_add_ok finds nothing; lost_update_nonunit accounts for updates of 3.
+ *   under every schedule; atomic_add_ok finds nothing; lost_update_nonunit accounts for updates of 3;
+ *   bias_handover (variables handed to a second thread mid-use) counts every add and finds nothing.
  * Suite "lockset": --lockset adds an Eraser finding on unsafe_counter and none on hb_mutex_handoff.
  * Suite "schedule_cli": malformed --schedule and --seed are usage errors (exit 2).
  *
@@ -301,6 +302,26 @@ Test(race, atomic_add_finds_nothing)
                        NULL, NULL);
         rl_expect_normal_exit(&run, "");
         rl_expect(&run, eq(i64, printed_got(&run), 2000));
+        rl_run_free(&run);
+    }
+}
+
+/* Variables handed from the thread that made them (and is still adding) to a second one: every add
+ * counted, nothing found, each variable's accesses all seen. */
+Test(race, shared_variables_handed_over_mid_use)
+{
+    for (int round = 0; round < 3; round++) {
+        rl_run run;
+        run_racelab_on(&run, PROGRAM("bias_handover"), NULL, -1, NULL, NULL);
+        rl_expect_normal_exit(&run, "");
+        rl_expect(&run, not(eq(ptr, run.out ? strstr(run.out, "total 800000 of 800000") : NULL, NULL)));
+        json_t *vars = json_object_get(run.report, "variables");
+        rl_expect(&run, eq(sz, json_array_size(vars), 1000));
+        for (size_t i = 0; i < json_array_size(vars); i++) {
+            json_t *v = json_array_get(vars, i);
+            rl_expect(&run, eq(i64, rl_int_at(&run, v, "final"), 800));
+            rl_expect(&run, eq(i64, rl_int_at(&run, v, "accesses"), 801));
+        }
         rl_run_free(&run);
     }
 }

@@ -9,7 +9,9 @@
  *     access iff some earlier conflicting access is not ordered before it, of the kind the model
  *     predicts, naming an access that really is one. After the first race on a variable both start
  *     that variable afresh. The same with an allocator that fails at random: any race reported is
- *     still real, and exact agreement is required as long as the variable lost no read.
+ *     still real, and exact agreement is required as long as the variable lost no read;
+ *   - the runtime's lean entry points (rl_race_read / rl_race_write) against the full ones on twin
+ *     states: the same verdicts, reports and epochs.
  */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
@@ -741,4 +743,73 @@ Test(race_model, failing_allocator)
     run_counts c = random_run(&cfg);
     cr_assert(gt(sz, c.nomem, 10));
     cr_assert(gt(sz, c.kinds[RL_RACE_READ_WRITE], 10));
+}
+
+/* ---- the runtime's lean entry points -------------------------------------------------------------- */
+
+static void expect_same_info(const rl_access_info *x, const rl_access_info *y)
+{
+    cr_assert(eq(u32, x->tid, y->tid));
+    cr_assert(eq(int, x->is_write, y->is_write));
+    cr_assert(eq(u64, (uint64_t)x->pc, (uint64_t)y->pc));
+    cr_assert(eq(i64, x->value, y->value));
+    cr_assert(eq(u32, x->n_held, y->n_held));
+    for (uint32_t i = 0; i < x->n_held && i < RL_ACCESS_MAX_HELD; i++)
+        cr_assert(eq(u32, x->held[i], y->held[i]));
+}
+
+/* rl_race_read / rl_race_write (which fill the report only for a race) against rl_race_on_read /
+ * rl_race_on_write on a twin state: the same verdict, the same report, the same epochs, on a seeded
+ * random run of accesses by threads whose clocks advance and join at random. */
+Test(race_lean, same_verdicts_as_the_full_entry_points)
+{
+    uint64_t rng = 0x1ea4;
+    enum { THREADS = 6 };
+    rl_vclock c[THREADS] = { 0 };
+    for (uint32_t t = 0; t < THREADS; t++)
+        cr_assert(rl_vclock_set(&c[t], t, 1, libc));
+    rl_race_state full, lean;
+    rl_race_state_init(&full);
+    rl_race_state_init(&lean);
+    size_t races = 0, shared = 0;
+    for (uint32_t step = 0; step < 20000; step++) {
+        uint32_t t = (uint32_t)(rng_next(&rng) % THREADS);
+        uint64_t r = rng_next(&rng);
+        if (r % 8 == 0) { /* t ticks, or learns another thread's clock */
+            uint32_t u = (uint32_t)(rng_next(&rng) % THREADS);
+            cr_assert(rl_vclock_join(&c[t], &c[u], libc));
+            cr_assert(rl_vclock_increment(&c[u], u, libc));
+            continue;
+        }
+        rl_access_info now = { .tid = t, .pc = 0x1000 + step, .value = (int64_t)(r >> 8),
+                               .n_held = (uint32_t)(r >> 4) % 11 };
+        for (uint32_t i = 0; i < now.n_held && i < RL_ACCESS_MAX_HELD; i++)
+            now.held[i] = (uint32_t)(r >> (i * 4)) & 15;
+        bool is_write = r % 3 == 0;
+        rl_race_report rf, rl;
+        rl_race_kind kf = is_write ? rl_race_on_write(&full, &c[t], &now, &rf, libc)
+                                   : rl_race_on_read(&full, &c[t], &now, &rf, libc);
+        rl_race_kind kl = is_write ? rl_race_write(&lean, &c[t], &now, &rl) : rl_race_read(&lean, &c[t], &now, &rl, libc);
+        cr_assert(eq(int, (int)kf, (int)kl), "step %u", step);
+        if (kf != RL_RACE_NONE) {
+            races++;
+            cr_assert(eq(int, (int)rl.kind, (int)kf));
+            expect_same_info(&rf.earlier, &rl.earlier);
+            expect_same_info(&rf.now, &rl.now);
+            cr_assert(eq(int, rf.nomem, rl.nomem));
+        }
+        cr_assert(rl_race_state_check(&lean));
+        cr_assert(eq(u32, full.write.tid, lean.write.tid));
+        cr_assert(eq(u32, full.write.clock, lean.write.clock));
+        cr_assert(eq(u32, full.read.tid, lean.read.tid));
+        cr_assert(eq(u32, full.read.clock, lean.read.clock));
+        cr_assert(eq(int, full.read_shared, lean.read_shared));
+        shared += lean.read_shared;
+    }
+    cr_assert(gt(sz, races, 100), "the run must exercise races (%zu)", races);
+    cr_assert(gt(sz, shared, 100), "and read sharing (%zu)", shared);
+    rl_race_state_free(&full, libc);
+    rl_race_state_free(&lean, libc);
+    for (uint32_t t = 0; t < THREADS; t++)
+        rl_vclock_free(&c[t], libc);
 }
