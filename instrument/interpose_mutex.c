@@ -281,8 +281,15 @@ RT_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
         if (__builtin_expect(l->addr == (uintptr_t)m && l->kind == RT_KIND_MUTEX && l->recursion == 0 &&
                              atomic_load_explicit(&l->owner, memory_order_relaxed) == ft &&
                              !atomic_load_explicit(&l->destroyed, memory_order_relaxed), 1)) {
-            if (__builtin_expect(rt_hb_active(), 0))
-                return mutex_unlock_general(m, RT_CALLER_PC);
+            if (__builtin_expect(rt_hb_active(), 0)) {
+                /* the release's clock, before the real unlock (the guard is up: it may take rt.lock
+                 * to grow the lock's clock) */
+                ft->in_runtime = 1;
+                atomic_signal_fence(memory_order_seq_cst);
+                rt_hb_release_slow(ft, l);
+                atomic_signal_fence(memory_order_seq_cst);
+                ft->in_runtime = 0;
+            }
             atomic_store_explicit(&l->owner, NULL, memory_order_relaxed);
             ft->n_held--;
             return rt_real.mutex_unlock(m);
