@@ -156,6 +156,17 @@ static __attribute__((noinline)) int mutex_lock_fast_rare(rt_thread *t, rt_lock 
     return rc;
 }
 
+#define RT_CONTENDED_RETRIES 4
+
+static inline void rt_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
 /* The fast path found the mutex taken by another thread: wait in the real lock with the watchdog told
  * (blocked state, as the general path publishes it), without looking up again what the memo gave. The
  * re-entry guard is up from here to the end, as in the general path: a signal handler arriving during
@@ -167,10 +178,20 @@ static __attribute__((noinline)) int mutex_lock_fast_contended(rt_thread *t, pth
     t->in_runtime = 1;
     atomic_signal_fence(memory_order_seq_cst);
     rt_progress(t);
-    t->blocked_stack = stack;
-    rt_block_begin(t, l->pshared ? RT_BLOCK_EXTERNAL : RT_BLOCK_LOCK, l, pc);
-    int rc = rt_real.mutex_lock(m);
-    rt_block_end(t);
+    /* a few short retries first: the holder is often about to let go, and a futex sleep and wake-up
+     * costs microseconds (the general path's own work used to give the holder that time) */
+    int rc = EBUSY;
+    for (int retry = 0; retry < RT_CONTENDED_RETRIES && rc == EBUSY; retry++) {
+        for (int i = 0; i < 32; i++)
+            rt_cpu_relax();
+        rc = rt_real.mutex_trylock(m);
+    }
+    if (rc == EBUSY) {
+        t->blocked_stack = stack;
+        rt_block_begin(t, l->pshared ? RT_BLOCK_EXTERNAL : RT_BLOCK_LOCK, l, pc);
+        rc = rt_real.mutex_lock(m);
+        rt_block_end(t);
+    }
     if (rc != 0 && rc != EOWNERDEAD) {
         t->in_runtime = 0;
         return rc;
