@@ -167,6 +167,24 @@ static inline void rt_cpu_relax(void)
 #endif
 }
 
+/* The fast path's ending once it holds m: the held entry, written at the held count read before the
+ * real call, with the re-entry guard up (the caller raised it: a handler arriving halfway would
+ * otherwise write its own entry into the same slot, and the rest of ours would land on top of it);
+ * then the guard comes down and the rare endings (clocks, a dead owner) are served out of line. */
+static inline __attribute__((always_inline)) int fast_took(rt_thread *t, rt_lock *l, uint64_t key, uint64_t stack,
+                                                           uint32_t n, uintptr_t pc, int rc)
+{
+    atomic_store_explicit(&l->owner, t, memory_order_relaxed);
+    t->held[n] = (rt_held){ l, key, stack, pc, RL_MODE_WRITE, 0 };
+    __atomic_store_n(&t->n_held, n + 1, __ATOMIC_RELEASE);
+    t->acquisitions++;
+    atomic_signal_fence(memory_order_seq_cst);
+    t->in_runtime = 0;
+    if (__builtin_expect(rt_hb_active() || rc != 0, 0))
+        return mutex_lock_fast_rare(t, l, rc);
+    return 0;
+}
+
 /* The fast path found the mutex taken by another thread: wait in the real lock with the watchdog told
  * (blocked state, as the general path publishes it), without looking up again what the memo gave. The
  * re-entry guard is up from here to the end, as in the general path: a signal handler arriving during
@@ -196,15 +214,7 @@ static __attribute__((noinline)) int mutex_lock_fast_contended(rt_thread *t, pth
         t->in_runtime = 0;
         return rc;
     }
-    atomic_store_explicit(&l->owner, t, memory_order_relaxed);
-    t->held[n] = (rt_held){ l, key, stack, pc, RL_MODE_WRITE, 0 };
-    __atomic_store_n(&t->n_held, n + 1, __ATOMIC_RELEASE);
-    t->acquisitions++;
-    atomic_signal_fence(memory_order_seq_cst);
-    t->in_runtime = 0;
-    if (rt_hb_active() || rc != 0)
-        return mutex_lock_fast_rare(t, l, rc);
-    return 0;
+    return fast_took(t, l, key, stack, n, pc, rc);
 }
 
 /* A signal handler may run anywhere in here and take and release locks of its own (balanced, as a
@@ -235,19 +245,9 @@ static inline __attribute__((always_inline)) int mutex_lock_fast(pthread_mutex_t
     int rc = rt_real.mutex_trylock(m);
     if (__builtin_expect(rc != 0, 0) && rc != EOWNERDEAD) /* EOWNERDEAD: locked, its owner died */
         return rc == EBUSY ? mutex_lock_fast_contended(t, m, l, key, stack, n, pc) : rc;
-    /* the re-entry guard is up while the held entry is written: a handler arriving halfway would
-     * otherwise write its own entry into the same slot, and the rest of ours would land on top of it */
-    t->in_runtime = 1;
+    t->in_runtime = 1; /* while the held entry is written (fast_took) */
     atomic_signal_fence(memory_order_seq_cst);
-    atomic_store_explicit(&l->owner, t, memory_order_relaxed);
-    t->held[n] = (rt_held){ l, key, stack, pc, RL_MODE_WRITE, 0 };
-    __atomic_store_n(&t->n_held, n + 1, __ATOMIC_RELEASE);
-    t->acquisitions++;
-    atomic_signal_fence(memory_order_seq_cst);
-    t->in_runtime = 0;
-    if (__builtin_expect(rt_hb_active() || rc != 0, 0))
-        return mutex_lock_fast_rare(t, l, rc);
-    return 0;
+    return fast_took(t, l, key, stack, n, pc, rc);
 }
 
 /* errno: the real functions report through their return value, and the runtime's slow paths
