@@ -65,7 +65,7 @@
 #define BUILD_SECONDS 60.0
 #define SHOWN_FINDINGS 3      /* findings quoted per run */
 #define SHOWN_OUTPUT 2000     /* bytes of a failing run's output shown */
-#define EXTRA_RUNS 4          /* further seeds tried when every run ended in a deadlock charged elsewhere */
+#define EXTRA_RUNS 16         /* further seeds tried when every run ended in a deadlock charged elsewhere */
 
 /* ---- growing strings ---------------------------------------------------------------------------- */
 
