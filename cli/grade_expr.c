@@ -7,6 +7,7 @@
  * no side effects), so an unknown name is an error wherever it is.
  */
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,10 +119,19 @@ static long long parse_primary(parser *ps)
     return 0;
 }
 
+/* Arithmetic that does not fit a long long is an error in the expression, never undefined behaviour. */
+static long long overflowed(parser *ps)
+{
+    fail(ps, "%s", "arithmetic overflow: a value does not fit in 64 bits");
+    return 0;
+}
+
 static long long parse_unary(parser *ps)
 {
-    if (accept(ps, "-"))
-        return -parse_unary(ps);
+    if (accept(ps, "-")) {
+        long long v = parse_unary(ps);
+        return v == LLONG_MIN ? overflowed(ps) : -v;
+    }
     if (accept(ps, "!"))
         return !parse_unary(ps);
     return parse_primary(ps);
@@ -135,9 +145,12 @@ static long long parse_product(parser *ps)
         if (!op)
             return v;
         long long r = parse_unary(ps);
-        if (op == '*')
-            v *= r;
-        else if (r != 0)
+        if (op == '*') {
+            if (__builtin_mul_overflow(v, r, &v))
+                v = overflowed(ps);
+        } else if (r == -1 && v == LLONG_MIN) {
+            v = op == '/' ? overflowed(ps) : 0;
+        } else if (r != 0)
             v = op == '/' ? v / r : v % r;
         else if (ps->lookup) /* a syntax check gives names the value 1: a zero there is not an error */
             fail(ps, "%s", "division by zero");
@@ -148,11 +161,13 @@ static long long parse_sum(parser *ps)
 {
     long long v = parse_product(ps);
     for (;;) {
-        if (accept(ps, "+"))
-            v += parse_product(ps);
-        else if (accept(ps, "-"))
-            v -= parse_product(ps);
-        else
+        if (accept(ps, "+")) {
+            if (__builtin_add_overflow(v, parse_product(ps), &v))
+                v = overflowed(ps);
+        } else if (accept(ps, "-")) {
+            if (__builtin_sub_overflow(v, parse_product(ps), &v))
+                v = overflowed(ps);
+        } else
             return v;
     }
 }
