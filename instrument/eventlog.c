@@ -85,7 +85,8 @@ void rt_line_end(rt_line *ln)
     ln->buf[ln->len++] = '\n';
     if (rt.log_fd < 0)
         return;
-    if (rt.log_batch_owner && rt.log_batch_owner == rt_tls_self) {
+    rt_thread *batching = atomic_load_explicit(&rt.log_batch_owner, memory_order_relaxed);
+    if (batching && batching == rt_tls_self) {
         if (rt.log_batch_len + ln->len > sizeof rt.log_batch) {
             write_all(rt.log_fd, rt.log_batch, rt.log_batch_len);
             rt.log_batch_len = 0;
@@ -101,18 +102,18 @@ void rt_line_end(rt_line *ln)
 
 void rt_log_batch_begin(rt_thread *t)
 {
-    rt.log_batch_owner = t;
     rt.log_batch_len = 0;
+    atomic_store_explicit(&rt.log_batch_owner, t, memory_order_relaxed);
 }
 
 void rt_log_batch_end(rt_thread *t)
 {
-    if (rt.log_batch_owner != t)
+    if (atomic_load_explicit(&rt.log_batch_owner, memory_order_relaxed) != t)
         return;
     if (rt.log_batch_len && rt.log_fd >= 0)
         write_all(rt.log_fd, rt.log_batch, rt.log_batch_len);
     rt.log_batch_len = 0;
-    rt.log_batch_owner = NULL;
+    atomic_store_explicit(&rt.log_batch_owner, NULL, memory_order_relaxed);
 }
 
 void rt_say(const char *msg)

@@ -232,7 +232,7 @@ typedef struct rt_state {
     uint64_t start_ns;              /* CLOCK_MONOTONIC at init: timeline time zero */
     pthread_key_t thread_key;       /* its destructor ends threads that exit by unwinding */
     _Atomic uint64_t unobserved;    /* pthread calls re-entering a busy wrapper (signal handlers) */
-    struct rt_thread *log_batch_owner; /* eventlog.c: the thread whose lines are being gathered (rt.lock) */
+    _Atomic(struct rt_thread *) log_batch_owner; /* eventlog.c: whose lines are being gathered (set under rt.lock, read by all) */
     size_t log_batch_len;
     char log_batch[16384];
 } rt_state;
