@@ -239,6 +239,28 @@ static void forward_signal(int sig)
 /* Once the program has ended a signal is for racelab itself (a `timeout` around it, a Ctrl-C while a
  * big report is built): stop at once, leaving no report behind (only the temporary file existed). */
 static char abandon_tmp_path[PATH_MAX];
+static char abandon_log_dir[PATH_MAX];
+
+/* Removes the event-log directory (the runtime's flat files: racelab.PID.log, TSan's tsan.PID) with
+ * system calls only, so that the signal handler below can use it too. */
+static void remove_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        static _Alignas(8) char buf[4096]; /* one caller at a time: run_command, or the handler that ends it */
+        ssize_t n;
+        while ((n = getdents64(fd, buf, sizeof buf)) > 0) {
+            for (ssize_t at = 0; at < n;) {
+                struct dirent64 *e = (struct dirent64 *)(buf + at);
+                if (!(e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2]))))
+                    unlinkat(fd, e->d_name, 0);
+                at += e->d_reclen;
+            }
+        }
+        close(fd);
+    }
+    rmdir(dir);
+}
 
 static void abandon_report(int sig)
 {
@@ -246,6 +268,8 @@ static void abandon_report(int sig)
     if (write(2, msg, sizeof msg - 1) < 0) { /* nothing more to do about it */ }
     if (abandon_tmp_path[0])
         unlink(abandon_tmp_path);
+    if (abandon_log_dir[0] && !getenv("RACELAB_KEEP_LOGS")) /* getenv only reads: safe here */
+        remove_dir(abandon_log_dir);
     _exit(128 + sig);
 }
 
@@ -272,23 +296,6 @@ static int write_json_report(const json_t *report, int fd)
     }
     free(text);
     return 0;
-}
-
-static void remove_dir(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (d) {
-        struct dirent *e;
-        while ((e = readdir(d))) {
-            if (e->d_name[0] == '.')
-                continue;
-            char p[PATH_MAX];
-            snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-            unlink(p);
-        }
-        closedir(d);
-    }
-    rmdir(dir);
 }
 
 /* Waits for the remaining descendants (we are their subreaper), up to a bound. */
@@ -490,6 +497,7 @@ static int run_command(int argc, char **argv, char *env_opts)
     while (waitpid(child, &status, 0) < 0 && errno == EINTR)
         ;
     snprintf(abandon_tmp_path, sizeof abandon_tmp_path, "%s", tmp_json);
+    snprintf(abandon_log_dir, sizeof abandon_log_dir, "%s", logdir);
     sa.sa_handler = abandon_report;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);

@@ -6,6 +6,7 @@
  */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -132,7 +133,8 @@ Test(cli, run_help_exits_0)
 }
 
 /* After the program has ended, SIGTERM stops racelab itself at once (here while it waits for a
- * descendant the program left behind), with one line, status 143 and no report file. The signal is
+ * descendant the program left behind), with one line, status 143, no report file and no event-log
+ * directory left in TMPDIR. The signal is
  * sent until racelab exits: one that arrives as the program ends is forwarded to it, as before. */
 Test(cli, signal_after_the_program_ended_stops_racelab)
 {
@@ -151,6 +153,7 @@ Test(cli, signal_after_the_program_ended_stops_racelab)
         dup2(err[1], 2);
         close(out[0]);
         close(err[0]);
+        setenv("TMPDIR", dir, 1); /* racelab's event-log directory goes here: it must be gone at the end */
         execl(RACELAB_BIN, "racelab", "run", "--quiet", "--json", report, "--", program, (char *)NULL);
         _exit(127);
     }
@@ -188,6 +191,12 @@ Test(cli, signal_after_the_program_ended_stops_racelab)
     cr_assert(exited_143, "racelab ended with status 0x%x", status);
     cr_assert(ne(ptr, strstr(errtext, "interrupted after the program ended; no report written"), NULL), "stderr: %s", errtext);
     cr_assert(ne(int, access(report, F_OK), 0), "a report was left behind");
+    DIR *left = opendir(dir);
+    cr_assert(ne(ptr, left, NULL));
+    struct dirent *e;
+    while ((e = readdir(left)))
+        cr_expect(eq(int, e->d_name[0], '.'), "left behind in TMPDIR: %s (the event logs)", e->d_name);
+    closedir(left);
     char cmd[400];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     cr_assert(eq(int, system(cmd), 0));
