@@ -1,9 +1,9 @@
 /* eventlog.c: the event log the runtime writes for the racelab CLI: $RACELAB_LOG_DIR/racelab.<pid>.log,
  * one record per text line, each line a single write(2) on an O_APPEND descriptor, so a line is never
  * torn and a crash loses nothing already written. The lines one event produces under rt.lock (a new
- * chain: its stack, gate set and edges) may be gathered in a batch and written by one write(2) before
- * rt.lock is released: fewer system calls, the same order, and nothing is held back once the runtime
- * returns to the program. No stdio, no malloc. The record format is
+ * chain: its stack, gate set and edges) may be gathered in the thread's batch and written by one
+ * write(2) right after rt.lock is released: fewer system calls, none of them under rt.lock, and nothing
+ * is held back once the runtime returns to the program. No stdio, no malloc. The record format is
  * documented in docs/eventlog.md and parsed by detector/eventlog_read.c. */
 #include <errno.h>
 #include <fcntl.h>
@@ -85,35 +85,46 @@ void rt_line_end(rt_line *ln)
     ln->buf[ln->len++] = '\n';
     if (rt.log_fd < 0)
         return;
-    rt_thread *batching = atomic_load_explicit(&rt.log_batch_owner, memory_order_relaxed);
-    if (batching && batching == rt_tls_self) {
-        if (rt.log_batch_len + ln->len > sizeof rt.log_batch) {
-            write_all(rt.log_fd, rt.log_batch, rt.log_batch_len);
-            rt.log_batch_len = 0;
+    rt_thread *t = rt_tls_self;
+    if (t && t->log_batching) {
+        if (t->log_batch_len + ln->len > RT_LOG_BATCH) { /* full: what came before goes first */
+            write_all(rt.log_fd, t->log_batch, t->log_batch_len);
+            t->log_batch_len = 0;
         }
-        if (ln->len <= sizeof rt.log_batch) {
-            memcpy(rt.log_batch + rt.log_batch_len, ln->buf, ln->len);
-            rt.log_batch_len += ln->len;
-            return;
-        }
+        memcpy(t->log_batch + t->log_batch_len, ln->buf, ln->len); /* a line is shorter than a batch */
+        t->log_batch_len += ln->len;
+        return;
     }
     write_all(rt.log_fd, ln->buf, ln->len);
 }
 
+/* A batch is t's own buffer, so it can be written after rt.lock is released: the lines of one chain
+ * then cost the other threads no system call's wait. Within the file, a batch's lines stay together
+ * and in order (one write(2) on an O_APPEND descriptor); between batches of different threads the
+ * file order may differ from rt.lock's, which the reader does not depend on (it joins records by
+ * their ids). */
 void rt_log_batch_begin(rt_thread *t)
 {
-    rt.log_batch_len = 0;
-    atomic_store_explicit(&rt.log_batch_owner, t, memory_order_relaxed);
+    if (!t->log_batch && !(t->log_batch = rt_pages_alloc(RT_LOG_BATCH)))
+        return; /* no memory: every line is written as it comes, as before batching */
+    t->log_batching = 1;
 }
 
-void rt_log_batch_end(rt_thread *t)
+void rt_log_batch_end(rt_thread *t) { t->log_batching = 0; }
+
+void rt_log_batch_flush(rt_thread *t)
 {
-    if (atomic_load_explicit(&rt.log_batch_owner, memory_order_relaxed) != t)
-        return;
-    if (rt.log_batch_len && rt.log_fd >= 0)
-        write_all(rt.log_fd, rt.log_batch, rt.log_batch_len);
-    rt.log_batch_len = 0;
-    atomic_store_explicit(&rt.log_batch_owner, NULL, memory_order_relaxed);
+    if (t->log_batch_len && rt.log_fd >= 0)
+        write_all(rt.log_fd, t->log_batch, t->log_batch_len);
+    t->log_batch_len = 0;
+}
+
+void rt_log_batch_free(rt_thread *t)
+{
+    rt_log_batch_flush(t);
+    if (t->log_batch)
+        rt_pages_free(t->log_batch, RT_LOG_BATCH);
+    t->log_batch = NULL;
 }
 
 void rt_say(const char *msg)

@@ -105,6 +105,7 @@ void rt_before_acquire(rt_thread *t, rt_lock *l, int mode, bool trylock, uintptr
         rt_log_batch_end(t);
     }
     rt_real.mutex_unlock(&rt.lock);
+    rt_log_batch_flush(t);
 }
 
 void rt_after_acquire(rt_thread *t, const rt_acquire *acq)

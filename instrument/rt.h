@@ -194,7 +194,13 @@ typedef struct rt_thread {
     uint64_t fast_window_start;       /* acquisitions when this window began */
     rt_fast_entry fast_small[RT_FAST_SLOTS];
     _Atomic int cancel_requested;  /* token schedules: pthread_cancel was called on it (sched.c) */
+    /* eventlog.c: the lines of one new chain, gathered under rt.lock and written after it (mmap'd
+     * on first use, RT_LOG_BATCH bytes; unmapped when the thread ends) */
+    char *log_batch;
+    size_t log_batch_len;
+    int log_batching;
 } rt_thread;
+#define RT_LOG_BATCH 16384
 
 /* ---- process-wide state (runtime.c) ---- */
 typedef struct rt_state {
@@ -232,9 +238,6 @@ typedef struct rt_state {
     uint64_t start_ns;              /* CLOCK_MONOTONIC at init: timeline time zero */
     pthread_key_t thread_key;       /* its destructor ends threads that exit by unwinding */
     _Atomic uint64_t unobserved;    /* pthread calls re-entering a busy wrapper (signal handlers) */
-    _Atomic(struct rt_thread *) log_batch_owner; /* eventlog.c: whose lines are being gathered (set under rt.lock, read by all) */
-    size_t log_batch_len;
-    char log_batch[16384];
 } rt_state;
 
 extern rt_state rt;
@@ -431,7 +434,9 @@ void rt_line_i64(rt_line *ln, int64_t v);
 void rt_line_hex(rt_line *ln, uint64_t v);
 void rt_line_end(rt_line *ln);               /* writes it (if there is a log), or adds it to the batch */
 void rt_log_batch_begin(struct rt_thread *t); /* rt.lock held: t's lines are gathered, not written... */
-void rt_log_batch_end(struct rt_thread *t);   /* ...until this writes them all at once (rt.lock held) */
+void rt_log_batch_end(struct rt_thread *t);   /* ...until here (rt.lock still held: gathering stops)... */
+void rt_log_batch_flush(struct rt_thread *t); /* ...and this writes them at once, rt.lock released */
+void rt_log_batch_free(struct rt_thread *t);  /* thread end: flushes and unmaps its batch buffer */
 size_t rt_line_room(const rt_line *ln);
 void rt_log_open(void);                      /* opens $RACELAB_LOG_DIR/racelab.<pid>.log */
 void rt_log_process_header(void);

@@ -112,6 +112,7 @@ void rt_thread_end(rt_thread *t, uintptr_t pc)
         atomic_signal_fence(memory_order_seq_cst);
         rt_pages_free(grown, RT_FAST_SLOTS_GROWN * sizeof *grown);
     }
+    rt_log_batch_free(t);
     rt_sched_thread_ended(t);
     t->in_runtime = 0;
 }
