@@ -6,7 +6,6 @@
  * submission cannot break the JSON or the XML, nor pass its own lines off as the grader's (in text,
  * its output is indented behind "| ").
  */
-#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +116,13 @@ static json_t *clean_json_string(const char *s)
     return j ? j : json_string("");
 }
 
+/* Gradescope's execution_time: whole seconds, rounded up (no libm for one ceil()). */
+static json_int_t whole_seconds_up(double seconds)
+{
+    json_int_t whole = (json_int_t)seconds;
+    return whole + (seconds > (double)whole);
+}
+
 int rl_grade_render_gradescope(const rl_grade_result *g, FILE *out)
 {
     json_t *tests = json_array();
@@ -142,7 +148,7 @@ int rl_grade_render_gradescope(const rl_grade_result *g, FILE *out)
     char *text = malloc(len);
     snprintf(text, len, "%s%s%s", g->summary, g->build_output[0] ? "\nCompiler messages:\n" : "", g->build_output);
     json_t *root = json_pack("{s:f,s:f,s:I,s:o,s:s,s:s,s:s,s:{s:I,s:s,s:s},s:o}", "score", g->score, "max_score",
-                             g->max_score, "execution_time", (json_int_t)ceil(g->seconds), "output",
+                             g->max_score, "execution_time", whole_seconds_up(g->seconds), "output",
                              clean_json_string(text), "output_format", "text", "visibility", "visible",
                              "stdout_visibility", "hidden", "extra_data", "seed", (json_int_t)g->seed, "exercise",
                              g->ex->name, "racelab_version", RACELAB_VERSION, "tests", tests);
