@@ -137,40 +137,37 @@ RT_EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, cons
     return cond_wait_common(c, m, abstime, RT_CALLER_PC);
 }
 
-RT_EXPORT int pthread_cond_signal(pthread_cond_t *c)
+int rt_cond_wait_at(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *abstime, uintptr_t pc)
+{
+    rt_real_resolve();
+    return cond_wait_common(c, m, abstime, pc);
+}
+
+int rt_cond_signal_at(pthread_cond_t *c, bool broadcast, uintptr_t pc)
 {
     rt_real_resolve();
     rt_thread *t = rt_enter(); /* the entry itself counts as progress for the watchdog */
     if (t) {
         rt_sched_point(t, RT_OP_COND_SIGNAL, 0, 0);
         if (rt_hb_active() || rt_sched_token_mode()) {
-            rt_lock *cl = rt_object_get(c, RT_KIND_COND, RT_CALLER_PC);
+            rt_lock *cl = rt_object_get(c, RT_KIND_COND, pc);
             rt_hb_release(t, cl);
             if (cl && rt_sched_token_mode())
-                rt_sched_cond_signal(cl, false);
+                rt_sched_cond_signal(cl, broadcast);
         }
     }
-    int rc = rt_real.cond_signal(c);
+    int rc = broadcast ? rt_real.cond_broadcast(c) : rt_real.cond_signal(c);
     if (t)
         rt_leave(t);
     return rc;
 }
 
+RT_EXPORT int pthread_cond_signal(pthread_cond_t *c)
+{
+    return rt_cond_signal_at(c, false, RT_CALLER_PC);
+}
+
 RT_EXPORT int pthread_cond_broadcast(pthread_cond_t *c)
 {
-    rt_real_resolve();
-    rt_thread *t = rt_enter(); /* the entry itself counts as progress for the watchdog */
-    if (t) {
-        rt_sched_point(t, RT_OP_COND_SIGNAL, 0, 0);
-        if (rt_hb_active() || rt_sched_token_mode()) {
-            rt_lock *cl = rt_object_get(c, RT_KIND_COND, RT_CALLER_PC);
-            rt_hb_release(t, cl);
-            if (cl && rt_sched_token_mode())
-                rt_sched_cond_signal(cl, true);
-        }
-    }
-    int rc = rt_real.cond_broadcast(c);
-    if (t)
-        rt_leave(t);
-    return rc;
+    return rt_cond_signal_at(c, true, RT_CALLER_PC);
 }

@@ -6,7 +6,9 @@
 #include "rt.h"
 #include "rt_sched.h"
 
-RT_EXPORT int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *attr)
+/* Each wrapper's work is in an rt_mutex_*_at function that takes the program's call site (pc), so
+ * that C11's mtx_* (interpose_c11.c) report the program's lines too. */
+int rt_mutex_init_at(pthread_mutex_t *m, const pthread_mutexattr_t *attr, uintptr_t pc)
 {
     rt_real_resolve();
     int rc = rt_real.mutex_init(m, attr);
@@ -14,25 +16,35 @@ RT_EXPORT int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *
     if (!t)
         return rc;
     if (rc == 0)
-        rt_object_init(m, RT_KIND_MUTEX, 0, 0, RT_CALLER_PC);
+        rt_object_init(m, RT_KIND_MUTEX, 0, 0, pc);
+    rt_leave(t);
+    return rc;
+}
+
+RT_EXPORT int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *attr)
+{
+    return rt_mutex_init_at(m, attr, RT_CALLER_PC);
+}
+
+int rt_mutex_destroy_at(pthread_mutex_t *m, uintptr_t pc)
+{
+    rt_real_resolve();
+    rt_thread *t = rt_enter();
+    if (!t)
+        return rt_real.mutex_destroy(m);
+    rt_lock *l = rt_object_get(m, RT_KIND_MUTEX, pc);
+    if (l && atomic_load_explicit(&l->owner, memory_order_relaxed))
+        rt_report_misuse(t, "destroy-locked", l, pc, NULL, NULL);
+    int rc = rt_real.mutex_destroy(m);
+    if (rc == 0)
+        rt_object_destroyed(l);
     rt_leave(t);
     return rc;
 }
 
 RT_EXPORT int pthread_mutex_destroy(pthread_mutex_t *m)
 {
-    rt_real_resolve();
-    rt_thread *t = rt_enter();
-    if (!t)
-        return rt_real.mutex_destroy(m);
-    rt_lock *l = rt_object_get(m, RT_KIND_MUTEX, RT_CALLER_PC);
-    if (l && atomic_load_explicit(&l->owner, memory_order_relaxed))
-        rt_report_misuse(t, "destroy-locked", l, RT_CALLER_PC, NULL, NULL);
-    int rc = rt_real.mutex_destroy(m);
-    if (rc == 0)
-        rt_object_destroyed(l);
-    rt_leave(t);
-    return rc;
+    return rt_mutex_destroy_at(m, RT_CALLER_PC);
 }
 
 static int mutex_acquire(pthread_mutex_t *m, const struct timespec *abstime, bool trylock, uintptr_t pc)
@@ -272,22 +284,31 @@ RT_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
     return mutex_lock_slow(m, RT_CALLER_PC, rc);
 }
 
-RT_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m)
+int rt_mutex_lock_at(pthread_mutex_t *m, uintptr_t pc)
+{
+    int rc = mutex_lock_fast(m, pc);
+    if (__builtin_expect(rc >= 0, 1))
+        return rc;
+    return mutex_lock_slow(m, pc, rc);
+}
+
+int rt_mutex_acquire_at(pthread_mutex_t *m, const struct timespec *abstime, bool trylock, uintptr_t pc)
 {
     rt_real_resolve();
     int saved = errno;
-    int rc = mutex_acquire(m, NULL, true, RT_CALLER_PC);
+    int rc = mutex_acquire(m, abstime, trylock, pc);
     errno = saved;
     return rc;
 }
 
+RT_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m)
+{
+    return rt_mutex_acquire_at(m, NULL, true, RT_CALLER_PC);
+}
+
 RT_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *abstime)
 {
-    rt_real_resolve();
-    int saved = errno;
-    int rc = mutex_acquire(m, abstime, false, RT_CALLER_PC);
-    errno = saved;
-    return rc;
+    return rt_mutex_acquire_at(m, abstime, false, RT_CALLER_PC);
 }
 
 static __attribute__((noinline)) int mutex_unlock_general(pthread_mutex_t *m, uintptr_t pc);
@@ -307,24 +328,46 @@ static __attribute__((noinline)) int mutex_unlock_fast_hb(rt_thread *t, rt_lock 
     return rt_real.mutex_unlock(m);
 }
 
-RT_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
+/* The unlock fast path applies: releasing the most recent lock, held once, with nothing else to serve.
+ * Returns that lock, or NULL: the general path serves it. */
+static inline __attribute__((always_inline)) rt_lock *mutex_unlock_fast_lock(rt_thread *ft, pthread_mutex_t *m)
 {
-    /* fast path: releasing the most recent lock, held once, with nothing else to serve */
-    rt_thread *ft = rt_tls_self;
     if (__builtin_expect(ft && rt.fast_ok && !ft->in_runtime && ft->n_held > 0, 1)) {
-        rt_held *top = &ft->held[ft->n_held - 1];
-        rt_lock *l = top->lock;
+        rt_lock *l = ft->held[ft->n_held - 1].lock;
         if (__builtin_expect(l->addr == (uintptr_t)m && l->kind == RT_KIND_MUTEX && l->recursion == 0 &&
                              atomic_load_explicit(&l->owner, memory_order_relaxed) == ft &&
-                             !atomic_load_explicit(&l->destroyed, memory_order_relaxed), 1)) {
-            if (__builtin_expect(rt_hb_active(), 0))
-                return mutex_unlock_fast_hb(ft, l, m);
-            atomic_store_explicit(&l->owner, NULL, memory_order_relaxed);
-            ft->n_held--;
-            return rt_real.mutex_unlock(m);
-        }
+                             !atomic_load_explicit(&l->destroyed, memory_order_relaxed), 1))
+            return l;
     }
+    return NULL;
+}
+
+static inline __attribute__((always_inline)) int mutex_unlock_fast(rt_thread *ft, rt_lock *l, pthread_mutex_t *m)
+{
+    if (__builtin_expect(rt_hb_active(), 0))
+        return mutex_unlock_fast_hb(ft, l, m);
+    atomic_store_explicit(&l->owner, NULL, memory_order_relaxed);
+    ft->n_held--;
+    return rt_real.mutex_unlock(m);
+}
+
+/* The call site is taken only on the general path (taking it first would cost the fast path a frame). */
+RT_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
+{
+    rt_thread *ft = rt_tls_self;
+    rt_lock *l = mutex_unlock_fast_lock(ft, m);
+    if (__builtin_expect(l != NULL, 1))
+        return mutex_unlock_fast(ft, l, m);
     return mutex_unlock_general(m, RT_CALLER_PC);
+}
+
+int rt_mutex_unlock_at(pthread_mutex_t *m, uintptr_t pc)
+{
+    rt_thread *ft = rt_tls_self;
+    rt_lock *l = mutex_unlock_fast_lock(ft, m);
+    if (__builtin_expect(l != NULL, 1))
+        return mutex_unlock_fast(ft, l, m);
+    return mutex_unlock_general(m, pc);
 }
 
 static int mutex_unlock_general(pthread_mutex_t *m, uintptr_t pc)

@@ -11,6 +11,7 @@ typedef struct trampoline_arg {
     void *(*start)(void *);
     void *arg;
     rt_thread *thread;
+    bool c11; /* start is really a C11 thrd_start_t: int (*)(void *) */
 } trampoline_arg;
 
 static void *trampoline(void *p)
@@ -28,15 +29,19 @@ static void *trampoline(void *p)
     for (int m = atomic_load(&rt.max_live_threads); live > m && !atomic_compare_exchange_weak(&rt.max_live_threads, &m, live);)
         ;
     rt_sched_thread_started(a.thread);
-    void *ret = a.start(a.arg);
+    /* a C11 thread's int result travels as glibc's thrd_join reads it: (void *)(uintptr_t)result */
+    void *ret = a.c11 ? (void *)(uintptr_t)((int (*)(void *))(void (*)(void))a.start)(a.arg) : a.start(a.arg);
     rt_thread_end(a.thread, 0);
     return ret;
 }
 
-RT_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*start)(void *), void *arg)
+/* c11: start is a thrd_start_t (int (*)(void *)), passed here cast; the program never sees the cast */
+int rt_thread_create(pthread_t *th, const pthread_attr_t *attr, void *(*start)(void *), void *arg, bool c11)
 {
     rt_real_resolve();
     rt_thread *t = rt_enter();
+    if (!t && c11)
+        return ENOTSUP; /* the runtime is not up (cannot happen once loaded): no way to run it untracked */
     if (!t)
         return rt_real.create(th, attr, start, arg);
     int saved = errno;
@@ -49,12 +54,15 @@ RT_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*
     rt_real.mutex_unlock(&rt.lock);
     rt_thread *child = a ? rt_thread_new((int32_t)t->tid, create_stack) : NULL;
     int rc;
-    if (!child) {
+    if (!child && c11) {
+        rc = ENOMEM; /* a C11 start routine needs the trampoline: thrd_nomem */
+    } else if (!child) {
         rc = rt_real.create(th, attr, start, arg); /* out of memory: run it untracked */
     } else {
         a->start = start;
         a->arg = arg;
         a->thread = child;
+        a->c11 = c11;
         rt_hb_create(t, child);
         rc = rt_real.create(th, attr, trampoline, a);
         if (rc == 0) {
@@ -72,7 +80,12 @@ RT_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*
     return rc;
 }
 
-RT_EXPORT int pthread_join(pthread_t th, void **ret)
+RT_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*start)(void *), void *arg)
+{
+    return rt_thread_create(th, attr, start, arg, false);
+}
+
+int rt_thread_join_at(pthread_t th, void **ret, uintptr_t pc)
 {
     rt_real_resolve();
     rt_thread *t = rt_enter();
@@ -81,7 +94,7 @@ RT_EXPORT int pthread_join(pthread_t th, void **ret)
     rt_lock *handle = rt_table_lookup((uintptr_t)th);
     rt_thread *target = handle && handle->kind == RT_KIND_THREAD ? handle->thread : NULL;
     rt_sched_point(t, RT_OP_JOIN, target ? target->tid : 0, 0);
-    rt_block_begin(t, target ? RT_BLOCK_JOIN : RT_BLOCK_EXTERNAL, target, RT_CALLER_PC);
+    rt_block_begin(t, target ? RT_BLOCK_JOIN : RT_BLOCK_EXTERNAL, target, pc);
     bool in_schedule = rt_sched_token_mode() && target;
     if (in_schedule) {
         while (!target->ended && !rt_sched_cancel_pending(t))
@@ -107,6 +120,11 @@ RT_EXPORT int pthread_join(pthread_t th, void **ret)
     return rc;
 }
 
+RT_EXPORT int pthread_join(pthread_t th, void **ret)
+{
+    return rt_thread_join_at(th, ret, RT_CALLER_PC);
+}
+
 RT_EXPORT int pthread_cancel(pthread_t th)
 {
     rt_real_resolve();
@@ -124,15 +142,20 @@ RT_EXPORT int pthread_cancel(pthread_t th)
     return rc;
 }
 
-RT_EXPORT void pthread_exit(void *ret)
+void rt_thread_exit_at(void *ret, uintptr_t pc)
 {
     rt_real_resolve();
     rt_thread *t = rt_enter();
     if (t) {
         rt_leave(t);
-        rt_thread_end(t, RT_CALLER_PC);
+        rt_thread_end(t, pc);
     }
     rt_real.exit(ret);
+}
+
+RT_EXPORT void pthread_exit(void *ret)
+{
+    rt_thread_exit_at(ret, RT_CALLER_PC);
 }
 
 RT_EXPORT int pthread_barrier_init(pthread_barrier_t *b, const pthread_barrierattr_t *attr, unsigned count)

@@ -442,6 +442,20 @@ void rt_log_open(void);                      /* opens $RACELAB_LOG_DIR/racelab.<
 void rt_log_process_header(void);
 void rt_say(const char *msg);                /* one line to stderr, unless quiet */
 
+/* ---- the wrappers' work by call site (interpose_*.c), shared with C11's <threads.h> (interpose_c11.c),
+ * whose functions glibc implements with internal calls that no preload can see ---- */
+int rt_mutex_init_at(pthread_mutex_t *m, const pthread_mutexattr_t *attr, uintptr_t pc);
+int rt_mutex_destroy_at(pthread_mutex_t *m, uintptr_t pc);
+int rt_mutex_lock_at(pthread_mutex_t *m, uintptr_t pc);
+/* trylock (trylock true) or timedlock (abstime); errno unchanged */
+int rt_mutex_acquire_at(pthread_mutex_t *m, const struct timespec *abstime, bool trylock, uintptr_t pc);
+int rt_mutex_unlock_at(pthread_mutex_t *m, uintptr_t pc);
+int rt_cond_wait_at(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *abstime, uintptr_t pc);
+int rt_cond_signal_at(pthread_cond_t *c, bool broadcast, uintptr_t pc);
+int rt_thread_create(pthread_t *th, const pthread_attr_t *attr, void *(*start)(void *), void *arg, bool c11);
+int rt_thread_join_at(pthread_t th, void **ret, uintptr_t pc);
+void rt_thread_exit_at(void *ret, uintptr_t pc) __attribute__((noreturn));
+
 /* ---- findings.c ---- */
 void rt_report_misuse(rt_thread *t, const char *kind, rt_lock *l, uintptr_t pc, const char *detail,
                       rt_lock *other);
