@@ -40,24 +40,24 @@ RT_EXPORT int mtx_lock(mtx_t *m) { return thrd_result(rt_mutex_lock_at((pthread_
 
 RT_EXPORT int mtx_trylock(mtx_t *m)
 {
-    return thrd_result(rt_mutex_acquire_at((pthread_mutex_t *)m, NULL, true, RT_CALLER_PC));
+    return thrd_result(rt_mutex_acquire_at((pthread_mutex_t *)m, NULL, CLOCK_REALTIME, true, RT_CALLER_PC));
 }
 
 RT_EXPORT int mtx_timedlock(mtx_t *restrict m, const struct timespec *restrict abstime)
 {
-    return thrd_result(rt_mutex_acquire_at((pthread_mutex_t *)m, abstime, false, RT_CALLER_PC));
+    return thrd_result(rt_mutex_acquire_at((pthread_mutex_t *)m, abstime, CLOCK_REALTIME, false, RT_CALLER_PC));
 }
 
 RT_EXPORT int mtx_unlock(mtx_t *m) { return thrd_result(rt_mutex_unlock_at((pthread_mutex_t *)m, RT_CALLER_PC)); }
 
 RT_EXPORT int cnd_wait(cnd_t *c, mtx_t *m)
 {
-    return thrd_result(rt_cond_wait_at((pthread_cond_t *)c, (pthread_mutex_t *)m, NULL, RT_CALLER_PC));
+    return thrd_result(rt_cond_wait_at((pthread_cond_t *)c, (pthread_mutex_t *)m, NULL, CLOCK_REALTIME, RT_CALLER_PC));
 }
 
 RT_EXPORT int cnd_timedwait(cnd_t *restrict c, mtx_t *restrict m, const struct timespec *restrict abstime)
 {
-    return thrd_result(rt_cond_wait_at((pthread_cond_t *)c, (pthread_mutex_t *)m, abstime, RT_CALLER_PC));
+    return thrd_result(rt_cond_wait_at((pthread_cond_t *)c, (pthread_mutex_t *)m, abstime, CLOCK_REALTIME, RT_CALLER_PC));
 }
 
 RT_EXPORT int cnd_signal(cnd_t *c) { return thrd_result(rt_cond_signal_at((pthread_cond_t *)c, false, RT_CALLER_PC)); }
@@ -72,7 +72,7 @@ RT_EXPORT int thrd_create(thrd_t *th, thrd_start_t start, void *arg)
 RT_EXPORT int thrd_join(thrd_t th, int *result)
 {
     void *ret = NULL;
-    int rc = rt_thread_join_at((pthread_t)th, &ret, RT_CALLER_PC);
+    int rc = rt_thread_join_at((pthread_t)th, &ret, RT_JOIN_WAIT, NULL, CLOCK_REALTIME, RT_CALLER_PC);
     if (rc == 0 && result)
         *result = (int)(uintptr_t)ret;
     return thrd_result(rc);

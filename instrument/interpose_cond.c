@@ -47,11 +47,22 @@ static void wait_cancelled(void *p)
     rt_leave(w->t);
 }
 
-static int cond_wait_common(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *abstime, uintptr_t pc)
+/* The real wait: for ever, or until abstime on clock. */
+static int real_cond_wait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *abstime, clockid_t clock)
+{
+    if (!abstime)
+        return rt_real.cond_wait(c, m);
+    if (clock == CLOCK_REALTIME)
+        return rt_real.cond_timedwait(c, m, abstime);
+    return rt_real.cond_clockwait ? rt_real.cond_clockwait(c, m, clock, abstime) : ENOSYS;
+}
+
+static int cond_wait_common(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *abstime, clockid_t clock,
+                            uintptr_t pc)
 {
     rt_thread *t = rt_enter();
     if (!t)
-        return abstime ? rt_real.cond_timedwait(c, m, abstime) : rt_real.cond_wait(c, m);
+        return real_cond_wait(c, m, abstime, clock);
     int saved = errno;
     rt_lock *cl = rt_object_get(c, RT_KIND_COND, pc);
     rt_lock *ml = rt_object_get(m, RT_KIND_MUTEX, pc);
@@ -109,7 +120,7 @@ static int cond_wait_common(pthread_cond_t *c, pthread_mutex_t *m, const struct 
             rt_sched_notify(ml); /* the wait releases the mutex */
         rt_block_begin(t, abstime ? RT_BLOCK_TIMED : (ml && ml->pshared) ? RT_BLOCK_EXTERNAL : RT_BLOCK_COND, cl, pc);
         pthread_cleanup_push(wait_cancelled, &w);
-        rc = abstime ? rt_real.cond_timedwait(c, m, abstime) : rt_real.cond_wait(c, m);
+        rc = real_cond_wait(c, m, abstime, clock);
         pthread_cleanup_pop(0);
         rt_block_end(t);
         rt_sched_return(t);
@@ -128,19 +139,26 @@ static int cond_wait_common(pthread_cond_t *c, pthread_mutex_t *m, const struct 
 RT_EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 {
     rt_real_resolve();
-    return cond_wait_common(c, m, NULL, RT_CALLER_PC);
+    return cond_wait_common(c, m, NULL, CLOCK_REALTIME, RT_CALLER_PC);
 }
 
 RT_EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *abstime)
 {
     rt_real_resolve();
-    return cond_wait_common(c, m, abstime, RT_CALLER_PC);
+    return cond_wait_common(c, m, abstime, CLOCK_REALTIME, RT_CALLER_PC);
 }
 
-int rt_cond_wait_at(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *abstime, uintptr_t pc)
+RT_EXPORT int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clock, const struct timespec *abstime)
 {
     rt_real_resolve();
-    return cond_wait_common(c, m, abstime, pc);
+    return cond_wait_common(c, m, abstime, clock, RT_CALLER_PC);
+}
+
+int rt_cond_wait_at(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *abstime, clockid_t clock,
+                    uintptr_t pc)
+{
+    rt_real_resolve();
+    return cond_wait_common(c, m, abstime, clock, pc);
 }
 
 int rt_cond_signal_at(pthread_cond_t *c, bool broadcast, uintptr_t pc)

@@ -47,17 +47,26 @@ RT_EXPORT int pthread_mutex_destroy(pthread_mutex_t *m)
     return rt_mutex_destroy_at(m, RT_CALLER_PC);
 }
 
-static int mutex_acquire(pthread_mutex_t *m, const struct timespec *abstime, bool trylock, uintptr_t pc)
+/* The real call that waits: for ever, or until abstime on clock. */
+static int real_mutex_wait(pthread_mutex_t *m, const struct timespec *abstime, clockid_t clock)
+{
+    if (!abstime)
+        return rt_real.mutex_lock(m);
+    if (clock == CLOCK_REALTIME)
+        return rt_real.mutex_timedlock(m, abstime);
+    return rt_real.mutex_clocklock ? rt_real.mutex_clocklock(m, clock, abstime) : ENOSYS;
+}
+
+static int mutex_acquire(pthread_mutex_t *m, const struct timespec *abstime, clockid_t clock, bool trylock,
+                         uintptr_t pc)
 {
     rt_thread *t = rt_enter();
     if (!t)
-        return trylock ? rt_real.mutex_trylock(m) : abstime ? rt_real.mutex_timedlock(m, abstime)
-                                                            : rt_real.mutex_lock(m);
+        return trylock ? rt_real.mutex_trylock(m) : real_mutex_wait(m, abstime, clock);
     rt_lock *l = rt_object_get(m, RT_KIND_MUTEX, pc);
     if (!l) {
         rt_leave(t);
-        return trylock ? rt_real.mutex_trylock(m) : abstime ? rt_real.mutex_timedlock(m, abstime)
-                                                            : rt_real.mutex_lock(m);
+        return trylock ? rt_real.mutex_trylock(m) : real_mutex_wait(m, abstime, clock);
     }
     rt_sched_point(t, trylock ? RT_OP_TRYLOCK : RT_OP_LOCK, l->index, 0);
     if (__builtin_expect(rt_confirm_sites != 0, 0) && !trylock)
@@ -80,7 +89,7 @@ static int mutex_acquire(pthread_mutex_t *m, const struct timespec *abstime, boo
         } else {
             rt_sched_leave(t);
             rt_block_begin(t, abstime || l->pshared ? (abstime ? RT_BLOCK_TIMED : RT_BLOCK_EXTERNAL) : RT_BLOCK_LOCK, l, pc);
-            rc = abstime ? rt_real.mutex_timedlock(m, abstime) : rt_real.mutex_lock(m);
+            rc = real_mutex_wait(m, abstime, clock);
             rt_block_end(t);
             rt_sched_return(t);
         }
@@ -273,7 +282,7 @@ static __attribute__((noinline)) int mutex_lock_slow(pthread_mutex_t *m, uintptr
             return rc;
     }
     rt_real_resolve();
-    return mutex_acquire(m, NULL, false, pc);
+    return mutex_acquire(m, NULL, CLOCK_REALTIME, false, pc);
 }
 
 RT_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
@@ -292,23 +301,29 @@ int rt_mutex_lock_at(pthread_mutex_t *m, uintptr_t pc)
     return mutex_lock_slow(m, pc, rc);
 }
 
-int rt_mutex_acquire_at(pthread_mutex_t *m, const struct timespec *abstime, bool trylock, uintptr_t pc)
+int rt_mutex_acquire_at(pthread_mutex_t *m, const struct timespec *abstime, clockid_t clock, bool trylock,
+                        uintptr_t pc)
 {
     rt_real_resolve();
     int saved = errno;
-    int rc = mutex_acquire(m, abstime, trylock, pc);
+    int rc = mutex_acquire(m, abstime, clock, trylock, pc);
     errno = saved;
     return rc;
 }
 
 RT_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m)
 {
-    return rt_mutex_acquire_at(m, NULL, true, RT_CALLER_PC);
+    return rt_mutex_acquire_at(m, NULL, CLOCK_REALTIME, true, RT_CALLER_PC);
 }
 
 RT_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *abstime)
 {
-    return rt_mutex_acquire_at(m, abstime, false, RT_CALLER_PC);
+    return rt_mutex_acquire_at(m, abstime, CLOCK_REALTIME, false, RT_CALLER_PC);
+}
+
+RT_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clock, const struct timespec *abstime)
+{
+    return rt_mutex_acquire_at(m, abstime, clock, false, RT_CALLER_PC);
 }
 
 static __attribute__((noinline)) int mutex_unlock_general(pthread_mutex_t *m, uintptr_t pc);

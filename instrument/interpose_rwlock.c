@@ -39,8 +39,14 @@ RT_EXPORT int pthread_rwlock_destroy(pthread_rwlock_t *rw)
 
 typedef enum { RW_BLOCKING, RW_TRY, RW_TIMED } rw_how;
 
-static int rw_real(pthread_rwlock_t *rw, int mode, rw_how how, const struct timespec *abstime)
+/* RW_TIMED: until abstime on clock (CLOCK_REALTIME: the timed functions; else glibc's clock ones) */
+static int rw_real(pthread_rwlock_t *rw, int mode, rw_how how, const struct timespec *abstime, clockid_t clock)
 {
+    if (how == RW_TIMED && clock != CLOCK_REALTIME) {
+        int (*real)(pthread_rwlock_t *, clockid_t, const struct timespec *) =
+            mode == RL_MODE_READ ? rt_real.rwlock_clockrdlock : rt_real.rwlock_clockwrlock;
+        return real ? real(rw, clock, abstime) : ENOSYS;
+    }
     if (mode == RL_MODE_READ)
         return how == RW_TRY ? rt_real.rwlock_tryrdlock(rw)
              : how == RW_TIMED ? rt_real.rwlock_timedrdlock(rw, abstime) : rt_real.rwlock_rdlock(rw);
@@ -48,24 +54,25 @@ static int rw_real(pthread_rwlock_t *rw, int mode, rw_how how, const struct time
          : how == RW_TIMED ? rt_real.rwlock_timedwrlock(rw, abstime) : rt_real.rwlock_wrlock(rw);
 }
 
-static int rw_acquire(pthread_rwlock_t *rw, int mode, rw_how how, const struct timespec *abstime, uintptr_t pc)
+static int rw_acquire(pthread_rwlock_t *rw, int mode, rw_how how, const struct timespec *abstime, clockid_t clock,
+                      uintptr_t pc)
 {
     rt_real_resolve();
     int saved = errno;
     rt_thread *t = rt_enter();
     if (!t)
-        return rw_real(rw, mode, how, abstime);
+        return rw_real(rw, mode, how, abstime, clock);
     rt_lock *l = rt_object_get(rw, RT_KIND_RWLOCK, pc);
     if (!l) {
         rt_leave(t);
-        return rw_real(rw, mode, how, abstime);
+        return rw_real(rw, mode, how, abstime, clock);
     }
     rt_sched_point(t, mode == RL_MODE_READ ? RT_OP_RDLOCK : RT_OP_LOCK, l->index, 0);
     if (__builtin_expect(rt_confirm_sites != 0, 0) && how != RW_TRY)
         rt_confirm_point(t, pc);
     rt_acquire acq;
     rt_before_acquire(t, l, mode, how == RW_TRY, pc, &acq);
-    int rc = rw_real(rw, mode, RW_TRY, NULL);
+    int rc = rw_real(rw, mode, RW_TRY, NULL, CLOCK_REALTIME);
     if (rc == EBUSY && how != RW_TRY) {
         t->blocked_stack = acq.stack;
         rt_timeline(t, RT_TL_LOCK, l);
@@ -76,13 +83,13 @@ static int rw_acquire(pthread_rwlock_t *rw, int mode, rw_how how, const struct t
             rt_block_begin(t, how_blocked, l, pc);
             while (rc == EBUSY) {
                 rt_sched_wait_on(t, l);
-                rc = rw_real(rw, mode, RW_TRY, NULL);
+                rc = rw_real(rw, mode, RW_TRY, NULL, CLOCK_REALTIME);
             }
             rt_block_end(t);
         } else {
             rt_sched_leave(t);
             rt_block_begin(t, how_blocked, l, pc);
-            rc = rw_real(rw, mode, how, abstime);
+            rc = rw_real(rw, mode, how, abstime, clock);
             rt_block_end(t);
             rt_sched_return(t);
         }
@@ -97,17 +104,26 @@ static int rw_acquire(pthread_rwlock_t *rw, int mode, rw_how how, const struct t
     return rc;
 }
 
-RT_EXPORT int pthread_rwlock_rdlock(pthread_rwlock_t *rw) { return rw_acquire(rw, RL_MODE_READ, RW_BLOCKING, NULL, RT_CALLER_PC); }
-RT_EXPORT int pthread_rwlock_wrlock(pthread_rwlock_t *rw) { return rw_acquire(rw, RL_MODE_WRITE, RW_BLOCKING, NULL, RT_CALLER_PC); }
-RT_EXPORT int pthread_rwlock_tryrdlock(pthread_rwlock_t *rw) { return rw_acquire(rw, RL_MODE_READ, RW_TRY, NULL, RT_CALLER_PC); }
-RT_EXPORT int pthread_rwlock_trywrlock(pthread_rwlock_t *rw) { return rw_acquire(rw, RL_MODE_WRITE, RW_TRY, NULL, RT_CALLER_PC); }
+#define RW_NO_DEADLINE NULL, CLOCK_REALTIME
+RT_EXPORT int pthread_rwlock_rdlock(pthread_rwlock_t *rw) { return rw_acquire(rw, RL_MODE_READ, RW_BLOCKING, RW_NO_DEADLINE, RT_CALLER_PC); }
+RT_EXPORT int pthread_rwlock_wrlock(pthread_rwlock_t *rw) { return rw_acquire(rw, RL_MODE_WRITE, RW_BLOCKING, RW_NO_DEADLINE, RT_CALLER_PC); }
+RT_EXPORT int pthread_rwlock_tryrdlock(pthread_rwlock_t *rw) { return rw_acquire(rw, RL_MODE_READ, RW_TRY, RW_NO_DEADLINE, RT_CALLER_PC); }
+RT_EXPORT int pthread_rwlock_trywrlock(pthread_rwlock_t *rw) { return rw_acquire(rw, RL_MODE_WRITE, RW_TRY, RW_NO_DEADLINE, RT_CALLER_PC); }
 RT_EXPORT int pthread_rwlock_timedrdlock(pthread_rwlock_t *rw, const struct timespec *abstime)
 {
-    return rw_acquire(rw, RL_MODE_READ, RW_TIMED, abstime, RT_CALLER_PC);
+    return rw_acquire(rw, RL_MODE_READ, RW_TIMED, abstime, CLOCK_REALTIME, RT_CALLER_PC);
 }
 RT_EXPORT int pthread_rwlock_timedwrlock(pthread_rwlock_t *rw, const struct timespec *abstime)
 {
-    return rw_acquire(rw, RL_MODE_WRITE, RW_TIMED, abstime, RT_CALLER_PC);
+    return rw_acquire(rw, RL_MODE_WRITE, RW_TIMED, abstime, CLOCK_REALTIME, RT_CALLER_PC);
+}
+RT_EXPORT int pthread_rwlock_clockrdlock(pthread_rwlock_t *rw, clockid_t clock, const struct timespec *abstime)
+{
+    return rw_acquire(rw, RL_MODE_READ, RW_TIMED, abstime, clock, RT_CALLER_PC);
+}
+RT_EXPORT int pthread_rwlock_clockwrlock(pthread_rwlock_t *rw, clockid_t clock, const struct timespec *abstime)
+{
+    return rw_acquire(rw, RL_MODE_WRITE, RW_TIMED, abstime, clock, RT_CALLER_PC);
 }
 
 RT_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *rw)

@@ -35,11 +35,24 @@ RT_EXPORT int sem_destroy(sem_t *s)
     return rc;
 }
 
-static int sem_wait_common(sem_t *s, const struct timespec *abstime, uintptr_t pc)
+/* The real wait: for ever, or until abstime on clock. */
+static int real_sem_wait(sem_t *s, const struct timespec *abstime, clockid_t clock)
+{
+    if (!abstime)
+        return rt_real.sem_wait(s);
+    if (clock == CLOCK_REALTIME)
+        return rt_real.sem_timedwait(s, abstime);
+    if (rt_real.sem_clockwait)
+        return rt_real.sem_clockwait(s, clock, abstime);
+    errno = ENOSYS;
+    return -1;
+}
+
+static int sem_wait_common(sem_t *s, const struct timespec *abstime, clockid_t clock, uintptr_t pc)
 {
     rt_thread *t = rt_enter();
     if (!t)
-        return abstime ? rt_real.sem_timedwait(s, abstime) : rt_real.sem_wait(s);
+        return real_sem_wait(s, abstime, clock);
     rt_lock *l = rt_table_lookup((uintptr_t)s);
     bool ours = l && l->kind == RT_KIND_SEM && !l->pshared && !atomic_load(&l->destroyed);
     rt_sched_point(t, RT_OP_SEM_WAIT, ours ? l->index : 0, 0);
@@ -63,7 +76,7 @@ static int sem_wait_common(sem_t *s, const struct timespec *abstime, uintptr_t p
             rt_sched_leave(t);
             rt_block_begin(t, abstime ? RT_BLOCK_TIMED : ours ? RT_BLOCK_SEM : RT_BLOCK_EXTERNAL, ours ? l : NULL, pc);
             pthread_cleanup_push(rt_wait_cancelled, t);
-            rc = abstime ? rt_real.sem_timedwait(s, abstime) : rt_real.sem_wait(s);
+            rc = real_sem_wait(s, abstime, clock);
             pthread_cleanup_pop(0);
             int e = errno;
             rt_block_end(t);
@@ -80,13 +93,19 @@ static int sem_wait_common(sem_t *s, const struct timespec *abstime, uintptr_t p
 RT_EXPORT int sem_wait(sem_t *s)
 {
     rt_real_resolve();
-    return sem_wait_common(s, NULL, RT_CALLER_PC);
+    return sem_wait_common(s, NULL, CLOCK_REALTIME, RT_CALLER_PC);
 }
 
 RT_EXPORT int sem_timedwait(sem_t *s, const struct timespec *abstime)
 {
     rt_real_resolve();
-    return sem_wait_common(s, abstime, RT_CALLER_PC);
+    return sem_wait_common(s, abstime, CLOCK_REALTIME, RT_CALLER_PC);
+}
+
+RT_EXPORT int sem_clockwait(sem_t *s, clockid_t clock, const struct timespec *abstime)
+{
+    rt_real_resolve();
+    return sem_wait_common(s, abstime, clock, RT_CALLER_PC);
 }
 
 RT_EXPORT int sem_trywait(sem_t *s)

@@ -85,17 +85,37 @@ RT_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*
     return rt_thread_create(th, attr, start, arg, false);
 }
 
-int rt_thread_join_at(pthread_t th, void **ret, uintptr_t pc)
+/* The real join: waiting for ever, trying once (pthread_tryjoin_np), or until abstime on clock. */
+static int real_join(pthread_t th, void **ret, rt_join_how how, const struct timespec *abstime, clockid_t clock)
+{
+    if (how == RT_JOIN_WAIT)
+        return rt_real.join(th, ret);
+    if (how == RT_JOIN_TRY)
+        return rt_real.tryjoin ? rt_real.tryjoin(th, ret) : ENOSYS;
+    if (clock == CLOCK_REALTIME)
+        return rt_real.timedjoin ? rt_real.timedjoin(th, ret, abstime) : ENOSYS;
+    return rt_real.clockjoin ? rt_real.clockjoin(th, ret, clock, abstime) : ENOSYS;
+}
+
+int rt_thread_join_at(pthread_t th, void **ret, rt_join_how how, const struct timespec *abstime, clockid_t clock,
+                      uintptr_t pc)
 {
     rt_real_resolve();
     rt_thread *t = rt_enter();
     if (!t)
-        return rt_real.join(th, ret);
+        return real_join(th, ret, how, abstime, clock);
     rt_lock *handle = rt_table_lookup((uintptr_t)th);
     rt_thread *target = handle && handle->kind == RT_KIND_THREAD ? handle->thread : NULL;
     rt_sched_point(t, RT_OP_JOIN, target ? target->tid : 0, 0);
-    rt_block_begin(t, target ? RT_BLOCK_JOIN : RT_BLOCK_EXTERNAL, target, pc);
-    bool in_schedule = rt_sched_token_mode() && target;
+    if (how == RT_JOIN_TRY) { /* never waits */
+        int rc = real_join(th, ret, how, abstime, clock);
+        if (rc == 0)
+            rt_hb_join(t, target);
+        rt_leave(t);
+        return rc;
+    }
+    rt_block_begin(t, how == RT_JOIN_TIMED ? RT_BLOCK_TIMED : target ? RT_BLOCK_JOIN : RT_BLOCK_EXTERNAL, target, pc);
+    bool in_schedule = rt_sched_token_mode() && target && how == RT_JOIN_WAIT;
     if (in_schedule) {
         while (!target->ended && !rt_sched_cancel_pending(t))
             rt_sched_wait_on(t, target);
@@ -109,7 +129,7 @@ int rt_thread_join_at(pthread_t th, void **ret, uintptr_t pc)
     }
     int rc;
     pthread_cleanup_push(rt_wait_cancelled, t);
-    rc = rt_real.join(th, ret);
+    rc = real_join(th, ret, how, abstime, clock);
     pthread_cleanup_pop(0);
     rt_block_end(t);
     if (rc == 0)
@@ -122,7 +142,22 @@ int rt_thread_join_at(pthread_t th, void **ret, uintptr_t pc)
 
 RT_EXPORT int pthread_join(pthread_t th, void **ret)
 {
-    return rt_thread_join_at(th, ret, RT_CALLER_PC);
+    return rt_thread_join_at(th, ret, RT_JOIN_WAIT, NULL, CLOCK_REALTIME, RT_CALLER_PC);
+}
+
+RT_EXPORT int pthread_tryjoin_np(pthread_t th, void **ret)
+{
+    return rt_thread_join_at(th, ret, RT_JOIN_TRY, NULL, CLOCK_REALTIME, RT_CALLER_PC);
+}
+
+RT_EXPORT int pthread_timedjoin_np(pthread_t th, void **ret, const struct timespec *abstime)
+{
+    return rt_thread_join_at(th, ret, RT_JOIN_TIMED, abstime, CLOCK_REALTIME, RT_CALLER_PC);
+}
+
+RT_EXPORT int pthread_clockjoin_np(pthread_t th, void **ret, clockid_t clock, const struct timespec *abstime)
+{
+    return rt_thread_join_at(th, ret, RT_JOIN_TIMED, abstime, clock, RT_CALLER_PC);
 }
 
 RT_EXPORT int pthread_cancel(pthread_t th)

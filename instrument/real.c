@@ -35,6 +35,14 @@ void rt_real_resolve_slow(void)
     FIND(rwlock_timedrdlock, "pthread_rwlock_timedrdlock");
     FIND(rwlock_timedwrlock, "pthread_rwlock_timedwrlock");
     FIND(rwlock_unlock, "pthread_rwlock_unlock");
+    FIND(mutex_clocklock, "pthread_mutex_clocklock");
+    FIND(rwlock_clockrdlock, "pthread_rwlock_clockrdlock");
+    FIND(rwlock_clockwrlock, "pthread_rwlock_clockwrlock");
+    FIND(cond_clockwait, "pthread_cond_clockwait");
+    FIND(sem_clockwait, "sem_clockwait");
+    FIND(tryjoin, "pthread_tryjoin_np");
+    FIND(timedjoin, "pthread_timedjoin_np");
+    FIND(clockjoin, "pthread_clockjoin_np");
     FIND_COND(cond_wait, "pthread_cond_wait");
     FIND_COND(cond_timedwait, "pthread_cond_timedwait");
     FIND_COND(cond_signal, "pthread_cond_signal");

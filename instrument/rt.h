@@ -57,6 +57,15 @@ typedef struct rt_real_fns {
     int (*rwlock_timedrdlock)(pthread_rwlock_t *, const struct timespec *);
     int (*rwlock_timedwrlock)(pthread_rwlock_t *, const struct timespec *);
     int (*rwlock_unlock)(pthread_rwlock_t *);
+    /* glibc 2.30+ clock variants (NULL if the C library has none: then no program can call them) */
+    int (*mutex_clocklock)(pthread_mutex_t *, clockid_t, const struct timespec *);
+    int (*rwlock_clockrdlock)(pthread_rwlock_t *, clockid_t, const struct timespec *);
+    int (*rwlock_clockwrlock)(pthread_rwlock_t *, clockid_t, const struct timespec *);
+    int (*cond_clockwait)(pthread_cond_t *, pthread_mutex_t *, clockid_t, const struct timespec *);
+    int (*sem_clockwait)(sem_t *, clockid_t, const struct timespec *);
+    int (*tryjoin)(pthread_t, void **);
+    int (*timedjoin)(pthread_t, void **, const struct timespec *);
+    int (*clockjoin)(pthread_t, void **, clockid_t, const struct timespec *);
     int (*cond_wait)(pthread_cond_t *, pthread_mutex_t *);
     int (*cond_timedwait)(pthread_cond_t *, pthread_mutex_t *, const struct timespec *);
     int (*cond_signal)(pthread_cond_t *);
@@ -447,13 +456,18 @@ void rt_say(const char *msg);                /* one line to stderr, unless quiet
 int rt_mutex_init_at(pthread_mutex_t *m, const pthread_mutexattr_t *attr, uintptr_t pc);
 int rt_mutex_destroy_at(pthread_mutex_t *m, uintptr_t pc);
 int rt_mutex_lock_at(pthread_mutex_t *m, uintptr_t pc);
-/* trylock (trylock true) or timedlock (abstime); errno unchanged */
-int rt_mutex_acquire_at(pthread_mutex_t *m, const struct timespec *abstime, bool trylock, uintptr_t pc);
+/* trylock (trylock true), or a lock with a deadline (abstime on clock); errno unchanged */
+int rt_mutex_acquire_at(pthread_mutex_t *m, const struct timespec *abstime, clockid_t clock, bool trylock,
+                        uintptr_t pc);
 int rt_mutex_unlock_at(pthread_mutex_t *m, uintptr_t pc);
-int rt_cond_wait_at(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *abstime, uintptr_t pc);
+/* abstime NULL: no deadline; else on clock */
+int rt_cond_wait_at(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *abstime, clockid_t clock,
+                    uintptr_t pc);
 int rt_cond_signal_at(pthread_cond_t *c, bool broadcast, uintptr_t pc);
 int rt_thread_create(pthread_t *th, const pthread_attr_t *attr, void *(*start)(void *), void *arg, bool c11);
-int rt_thread_join_at(pthread_t th, void **ret, uintptr_t pc);
+typedef enum rt_join_how { RT_JOIN_WAIT, RT_JOIN_TRY, RT_JOIN_TIMED } rt_join_how; /* timed: abstime on clock */
+int rt_thread_join_at(pthread_t th, void **ret, rt_join_how how, const struct timespec *abstime, clockid_t clock,
+                      uintptr_t pc);
 void rt_thread_exit_at(void *ret, uintptr_t pc) __attribute__((noreturn));
 
 /* ---- findings.c ---- */

@@ -205,6 +205,18 @@ Test(finding, c11_threads_ok)
     rl_run_free(&run);
 }
 
+/* glibc's clock-based waits and the GNU joins go round pthread_mutex_lock & co.: wrapped themselves,
+ * a lock taken by pthread_mutex_clocklock is held (no "unlock of an unlocked lock" when it is
+ * released), its order is learned, and the waits and joins give their real results. */
+Test(finding, clock_waits)
+{
+    rl_run run;
+    rl_run_test_program(&run, "clock_waits", NULL);
+    rl_expect_normal_exit(&run, "potential-deadlock");
+    expect_one_cycle(&run, "lock_a,lock_b");
+    rl_run_free(&run);
+}
+
 Test(finding, three_cycle)
 {
     rl_run run;
