@@ -105,8 +105,9 @@ void rt_line_end(rt_line *ln)
  * their ids). */
 void rt_log_batch_begin(rt_thread *t)
 {
-    if (!t->log_batch && !(t->log_batch = rt_pages_alloc(RT_LOG_BATCH)))
-        return; /* no memory: every line is written as it comes, as before batching */
+    /* no buffer after the thread's end (its TLS destructors may still lock): nothing would unmap it */
+    if (!t->log_batch && (t->ended || !(t->log_batch = rt_pages_alloc(RT_LOG_BATCH))))
+        return; /* then every line is written as it comes, as before batching */
     t->log_batching = 1;
 }
 
