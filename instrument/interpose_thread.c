@@ -3,6 +3,7 @@
  * the end-of-thread checks (held-at-exit). Joins and barrier waits are published as blocked states for
  * the watchdog. fork() itself is the real one; the runtime's fork handling is in runtime.c (atfork). */
 #include <errno.h>
+#include <threads.h>
 
 #include "rt.h"
 #include "rt_sched.h"
@@ -35,15 +36,26 @@ static void *trampoline(void *p)
     return ret;
 }
 
+/* The thread started untracked (no runtime record: the runtime is busy in this thread, or out of
+ * memory), by the real function of its kind. */
+static int create_untracked(pthread_t *th, const pthread_attr_t *attr, void *(*start)(void *), void *arg, bool c11)
+{
+    if (!c11)
+        return rt_real.create(th, attr, start, arg);
+    if (!rt_real.c11_create)
+        return ENOSYS;
+    /* thrd_create's own codes, as the C11 wrapper maps pthread ones back to them */
+    int rc = rt_real.c11_create(th, (int (*)(void *))(void (*)(void))start, arg);
+    return rc == thrd_success ? 0 : rc == thrd_nomem ? ENOMEM : EAGAIN;
+}
+
 /* c11: start is a thrd_start_t (int (*)(void *)), passed here cast; the program never sees the cast */
 int rt_thread_create(pthread_t *th, const pthread_attr_t *attr, void *(*start)(void *), void *arg, bool c11)
 {
     rt_real_resolve();
     rt_thread *t = rt_enter();
-    if (!t && c11)
-        return ENOTSUP; /* the runtime is not up (cannot happen once loaded): no way to run it untracked */
     if (!t)
-        return rt_real.create(th, attr, start, arg);
+        return create_untracked(th, attr, start, arg, c11);
     int saved = errno;
     rt_sched_point(t, RT_OP_CREATE, 0, 0);
     rt_stack st;
@@ -54,10 +66,8 @@ int rt_thread_create(pthread_t *th, const pthread_attr_t *attr, void *(*start)(v
     rt_real.mutex_unlock(&rt.lock);
     rt_thread *child = a ? rt_thread_new((int32_t)t->tid, create_stack) : NULL;
     int rc;
-    if (!child && c11) {
-        rc = ENOMEM; /* a C11 start routine needs the trampoline: thrd_nomem */
-    } else if (!child) {
-        rc = rt_real.create(th, attr, start, arg); /* out of memory: run it untracked */
+    if (!child) {
+        rc = create_untracked(th, attr, start, arg, c11); /* out of memory: run it untracked */
     } else {
         a->start = start;
         a->arg = arg;

@@ -40,6 +40,7 @@ void rt_real_resolve_slow(void)
     FIND(rwlock_clockwrlock, "pthread_rwlock_clockwrlock");
     FIND(cond_clockwait, "pthread_cond_clockwait");
     FIND(sem_clockwait, "sem_clockwait");
+    FIND(c11_create, "thrd_create");
     FIND(tryjoin, "pthread_tryjoin_np");
     FIND(timedjoin, "pthread_timedjoin_np");
     FIND(clockjoin, "pthread_clockjoin_np");

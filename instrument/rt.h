@@ -63,6 +63,7 @@ typedef struct rt_real_fns {
     int (*rwlock_clockwrlock)(pthread_rwlock_t *, clockid_t, const struct timespec *);
     int (*cond_clockwait)(pthread_cond_t *, pthread_mutex_t *, clockid_t, const struct timespec *);
     int (*sem_clockwait)(sem_t *, clockid_t, const struct timespec *);
+    int (*c11_create)(pthread_t *, int (*)(void *), void *); /* thrd_create (glibc 2.28+) */
     int (*tryjoin)(pthread_t, void **);
     int (*timedjoin)(pthread_t, void **, const struct timespec *);
     int (*clockjoin)(pthread_t, void **, clockid_t, const struct timespec *);
