@@ -123,6 +123,56 @@ Test(cli, help_exits_0)
     rl_run_free(&run);
 }
 
+/* The value of NAME in env(1)'s output, or NULL; *count is how many NAME= lines there were. */
+static const char *env_value(const char *out, const char *name, int *count, char *buf, size_t n)
+{
+    *count = 0;
+    const char *found = NULL;
+    size_t len = strlen(name);
+    for (const char *line = out; *line;) {
+        const char *end = strchr(line, '\n');
+        size_t l = end ? (size_t)(end - line) : strlen(line);
+        if (l > len && strncmp(line, name, len) == 0 && line[len] == '=') {
+            (*count)++;
+            snprintf(buf, n, "%.*s", (int)(l - len - 1), line + len + 1);
+            found = buf;
+        }
+        line += l + (end ? 1 : 0);
+    }
+    return found;
+}
+
+/* The program's environment under `racelab run`: the caller's variables pass through; racelab's
+ * runtime goes first in LD_PRELOAD with the caller's preload kept after it; RACELAB_LOG_DIR and
+ * RACELAB_OPTIONS are racelab's own (a caller's RACELAB_LOG_DIR is replaced); the grader's
+ * RACELAB_PROGRAM_MEMORY_MB is consumed, not passed on. Each variable appears once. */
+Test(cli, program_environment)
+{
+    rl_run run;
+    const char *argv[] = { RACELAB_BIN, "run", "--quiet", "--", "/usr/bin/env", NULL };
+    const char *env[] = { "RACELAB_TEST_MARK=kept", "LD_PRELOAD=/lib/x86_64-linux-gnu/libm.so.6",
+                          "RACELAB_LOG_DIR=/nonexistent/caller", "RACELAB_PROGRAM_MEMORY_MB=4096", NULL };
+    rl_run_command(&run, argv, env);
+    cr_assert(eq(int, run.status, 0), "%s", rl_describe(&run));
+    char buf[4096];
+    int count;
+    const char *v = env_value(run.out, "RACELAB_TEST_MARK", &count, buf, sizeof buf);
+    cr_expect(eq(str, (char *)(v ? v : "<absent>"), "kept"));
+    v = env_value(run.out, "LD_PRELOAD", &count, buf, sizeof buf);
+    cr_expect(eq(int, count, 1));
+    cr_expect(ne(ptr, v ? strstr(v, "/libracelab.so:/lib/x86_64-linux-gnu/libm.so.6") : NULL, NULL), "LD_PRELOAD=%s",
+              v ? v : "<absent>");
+    v = env_value(run.out, "RACELAB_LOG_DIR", &count, buf, sizeof buf);
+    cr_expect(eq(int, count, 1));
+    cr_expect(ne(ptr, v ? strstr(v, "/racelab.") : NULL, NULL), "RACELAB_LOG_DIR=%s", v ? v : "<absent>");
+    v = env_value(run.out, "RACELAB_OPTIONS", &count, buf, sizeof buf);
+    cr_expect(eq(int, count, 1));
+    cr_expect(eq(str, (char *)(v ? v : "<absent>"), "quiet=1"));
+    env_value(run.out, "RACELAB_PROGRAM_MEMORY_MB", &count, buf, sizeof buf);
+    cr_expect(eq(int, count, 0));
+    rl_run_free(&run);
+}
+
 Test(cli, run_help_exits_0)
 {
     rl_run run;
