@@ -91,7 +91,8 @@ void rt_line_end(rt_line *ln)
             write_all(rt.log_fd, t->log_batch, t->log_batch_len);
             t->log_batch_len = 0;
         }
-        memcpy(t->log_batch + t->log_batch_len, ln->buf, ln->len); /* a line is shorter than a batch */
+        _Static_assert(sizeof ln->buf <= RT_LOG_BATCH, "a line fits in an empty batch");
+        memcpy(t->log_batch + t->log_batch_len, ln->buf, ln->len);
         t->log_batch_len += ln->len;
         return;
     }

@@ -285,21 +285,18 @@ static __attribute__((noinline)) int mutex_lock_slow(pthread_mutex_t *m, uintptr
     return mutex_acquire(m, NULL, CLOCK_REALTIME, false, pc);
 }
 
-RT_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
-{
-    int rc = mutex_lock_fast(m, RT_CALLER_PC);
-    if (__builtin_expect(rc >= 0, 1))
-        return rc;
-    return mutex_lock_slow(m, RT_CALLER_PC, rc);
-}
-
-int rt_mutex_lock_at(pthread_mutex_t *m, uintptr_t pc)
+/* Inlined in both callers (the fast path needs the call site anyway, for the held entry). */
+static inline __attribute__((always_inline)) int mutex_lock_at(pthread_mutex_t *m, uintptr_t pc)
 {
     int rc = mutex_lock_fast(m, pc);
     if (__builtin_expect(rc >= 0, 1))
         return rc;
     return mutex_lock_slow(m, pc, rc);
 }
+
+RT_EXPORT int pthread_mutex_lock(pthread_mutex_t *m) { return mutex_lock_at(m, RT_CALLER_PC); }
+
+int rt_mutex_lock_at(pthread_mutex_t *m, uintptr_t pc) { return mutex_lock_at(m, pc); }
 
 int rt_mutex_acquire_at(pthread_mutex_t *m, const struct timespec *abstime, clockid_t clock, bool trylock,
                         uintptr_t pc)
