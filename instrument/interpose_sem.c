@@ -108,16 +108,23 @@ RT_EXPORT int sem_clockwait(sem_t *s, clockid_t clock, const struct timespec *ab
     return sem_wait_common(s, abstime, clock, RT_CALLER_PC);
 }
 
+/* A point for the schedule (a program polling sem_trywait gives the other threads their turn), and
+ * on success the same happens-before edge from the matching sem_post as a wait. */
 RT_EXPORT int sem_trywait(sem_t *s)
 {
     rt_real_resolve();
     rt_thread *t = rt_enter();
+    if (!t)
+        return rt_real.sem_trywait(s);
+    rt_lock *l = rt_table_lookup((uintptr_t)s);
+    bool ours = l && l->kind == RT_KIND_SEM && !l->pshared && !atomic_load(&l->destroyed);
+    rt_sched_point(t, RT_OP_SEM_WAIT, ours ? l->index : 0, 1);
     int rc = rt_real.sem_trywait(s);
-    if (t) {
-        int e = errno;
-        rt_leave(t);
-        errno = e;
-    }
+    int e = errno;
+    if (rc == 0 && ours)
+        rt_hb_acquire(t, l);
+    rt_leave(t);
+    errno = e;
     return rc;
 }
 

@@ -189,7 +189,7 @@ typedef struct rt_thread {
     uint32_t priority;             /* pct */
     int registered;                /* has entered the schedule */
     uint64_t rng;                  /* random schedule: per-thread generator */
-    uint64_t sched_progress_seen;  /* watchdog: progress at the last look, for the fallback */
+    uint64_t sched_step_seen;      /* watchdog: the schedule's step at its last look, for the fallback */
     uint64_t cond_ticket;          /* token schedules: order of arrival in a condition wait */
     rl_vclock vc;                  /* happens-before clock (hb.c); written by this thread only */
     int confirm_paused;            /* confirm.c: has paused at a cycle site */

@@ -378,18 +378,20 @@ bool rt_sched_fallback_check(void)
     lock_sched();
     rt_thread *o = sc.owner;
     if (o) {
-        uint64_t p = atomic_load(&o->progress);
+        /* the schedule's step, not the thread's progress counter: every wrapper bumps that, so a thread
+         * polling one without a point of its own (sem_trywait did not have one) was never moved on */
+        uint64_t p = sc.step;
         bool others_ready = false;
         for (rt_thread *t = rt.threads; t; t = t->next)
             others_ready |= t != o && t->sched_state == SS_READY;
-        if (p == o->sched_progress_seen && others_ready && o->sched_state == SS_RUNNING &&
+        if (p == o->sched_step_seen && others_ready && o->sched_state == SS_RUNNING &&
             atomic_load(&o->blocked) == RT_BLOCK_NONE) {
             o->sched_state = SS_OUT; /* it keeps running, unscheduled, until its next point */
             choose_next();
             sc.fallbacks++;
             fell_back = true;
         }
-        o->sched_progress_seen = p;
+        o->sched_step_seen = p;
     }
     unlock_sched();
     return fell_back;

@@ -245,6 +245,20 @@ Test(replay, random_seed_5)
     rl_run_free(&run);
 }
 
+/* A thread that waits for another while calling only wrappers that are no point of the schedule
+ * (sem_init/sem_destroy) is moved on by the watchdog: the run ends, and the report says it fell back. */
+Test(replay, fallback_when_no_point_is_reached)
+{
+    static const char *const modes[] = {"serial", "pct"};
+    for (size_t i = 0; i < sizeof modes / sizeof *modes; i++) {
+        rl_run run;
+        run_racelab_on(&run, PROGRAM("poll_without_point"), modes[i], 1, NULL, NULL);
+        rl_expect_normal_exit(&run, "");
+        rl_expect(&run, ge(i64, rl_int_at(&run, NULL, "schedule.fallbacks"), 1));
+        rl_run_free(&run);
+    }
+}
+
 /* ---- handoff ---------------------------------------------------------------------------------- */
 
 /* The program finds nothing and exits 0 under native, serial seed 1 and pct seed 1. */
@@ -260,6 +274,8 @@ static void expect_clean_under_every_schedule(const char *program)
 }
 
 Test(handoff, semaphore) { expect_clean_under_every_schedule(PROGRAM("hb_sem_handoff")); }
+/* also: a polling loop on sem_trywait gives the writer its turn under serial and pct */
+Test(handoff, semaphore_trywait) { expect_clean_under_every_schedule(PROGRAM("hb_sem_trywait_handoff")); }
 Test(handoff, condition_variable) { expect_clean_under_every_schedule(PROGRAM("hb_cond_handoff")); }
 Test(handoff, create_and_join) { expect_clean_under_every_schedule(PROGRAM("hb_join_handoff")); }
 Test(handoff, mutex) { expect_clean_under_every_schedule(PROGRAM("hb_mutex_handoff")); }
