@@ -15,6 +15,7 @@ static const char *kind_name(int kind)
     case RT_KIND_BARRIER: return "barrier";
     case RT_KIND_VAR: return "var";
     case RT_KIND_SPIN: return "spinlock";
+    case RT_KIND_ONCE: return "once";
     default: return "thread";
     }
 }

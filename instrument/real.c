@@ -41,6 +41,8 @@ void rt_real_resolve_slow(void)
     FIND(cond_clockwait, "pthread_cond_clockwait");
     FIND(sem_clockwait, "sem_clockwait");
     FIND(c11_create, "thrd_create");
+    FIND(c11_call_once, "call_once");
+    FIND(once, "pthread_once");
     FIND(tryjoin, "pthread_tryjoin_np");
     FIND(timedjoin, "pthread_timedjoin_np");
     FIND(clockjoin, "pthread_clockjoin_np");

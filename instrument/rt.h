@@ -64,6 +64,8 @@ typedef struct rt_real_fns {
     int (*cond_clockwait)(pthread_cond_t *, pthread_mutex_t *, clockid_t, const struct timespec *);
     int (*sem_clockwait)(sem_t *, clockid_t, const struct timespec *);
     int (*c11_create)(pthread_t *, int (*)(void *), void *); /* thrd_create (glibc 2.28+) */
+    void (*c11_call_once)(void *, void (*)(void));             /* call_once (glibc 2.28+) */
+    int (*once)(pthread_once_t *, void (*)(void));
     int (*tryjoin)(pthread_t, void **);
     int (*timedjoin)(pthread_t, void **, const struct timespec *);
     int (*clockjoin)(pthread_t, void **, clockid_t, const struct timespec *);
@@ -97,7 +99,7 @@ static inline void rt_real_resolve(void)
 }
 
 /* ---- objects the program synchronises on ---- */
-typedef enum rt_kind { RT_KIND_MUTEX = 1, RT_KIND_RWLOCK, RT_KIND_COND, RT_KIND_SEM, RT_KIND_THREAD, RT_KIND_BARRIER, RT_KIND_VAR, RT_KIND_SPIN } rt_kind;
+typedef enum rt_kind { RT_KIND_MUTEX = 1, RT_KIND_RWLOCK, RT_KIND_COND, RT_KIND_SEM, RT_KIND_THREAD, RT_KIND_BARRIER, RT_KIND_VAR, RT_KIND_SPIN, RT_KIND_ONCE } rt_kind;
 typedef enum rt_mutex_type { RT_MTYPE_NORMAL = 0, RT_MTYPE_RECURSIVE, RT_MTYPE_ERRORCHECK, RT_MTYPE_ADAPTIVE } rt_mutex_type;
 
 struct rt_thread;
@@ -193,6 +195,8 @@ typedef struct rt_thread {
     uint64_t cond_ticket;          /* token schedules: order of arrival in a condition wait */
     rl_vclock vc;                  /* happens-before clock (hb.c); written by this thread only */
     int confirm_paused;            /* confirm.c: has paused at a cycle site */
+    void (*once_init)(void);       /* interpose_once.c: the initialiser pthread_once is about to run */
+    rt_lock *once_obj;             /* ... and its control's record */
     struct rt_timeline *timeline;  /* timeline.c: recent lock events, or NULL */
     struct rt_thread *next;        /* registry list */
     /* the fast path's memo, indexed by fast_slot() in interpose_mutex.c: fast_small, or once the

@@ -276,6 +276,7 @@ static void expect_clean_under_every_schedule(const char *program)
 Test(handoff, semaphore) { expect_clean_under_every_schedule(PROGRAM("hb_sem_handoff")); }
 /* also: a polling loop on sem_trywait gives the writer its turn under serial and pct */
 Test(handoff, semaphore_trywait) { expect_clean_under_every_schedule(PROGRAM("hb_sem_trywait_handoff")); }
+Test(handoff, once_and_call_once) { expect_clean_under_every_schedule(PROGRAM("hb_once_handoff")); }
 Test(handoff, condition_variable) { expect_clean_under_every_schedule(PROGRAM("hb_cond_handoff")); }
 Test(handoff, create_and_join) { expect_clean_under_every_schedule(PROGRAM("hb_join_handoff")); }
 Test(handoff, mutex) { expect_clean_under_every_schedule(PROGRAM("hb_mutex_handoff")); }
@@ -308,6 +309,7 @@ static void expect_one_race(const char *program, const char *race_a, const char 
 
 Test(race, write_write) { expect_one_race(PROGRAM("race_write_write"), "write-write", "write-write"); }
 Test(race, read_write) { expect_one_race(PROGRAM("race_read_write"), "read-write", "write-read"); }
+Test(race, reader_skips_the_once_call) { expect_one_race(PROGRAM("once_skipped_race"), "read-write", "write-read"); }
 
 Test(race, atomic_add_finds_nothing)
 {

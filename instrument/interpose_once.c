@@ -1,0 +1,85 @@
+/* interpose_once.c: pthread_once and C11 call_once. Everything the initialiser did happens before every
+ * return from a call on the same control, in whichever thread made it (POSIX and C11 both promise
+ * this), so a global set up lazily by the initialiser and read afterwards is no data race. The real
+ * call gets a trampoline that runs the program's initialiser and then releases into the control's
+ * record; every call acquires from that record when the real call returns. Under a token schedule the
+ * real call is made outside the schedule: another thread may be running the initialiser, and this one
+ * then waits for it in the kernel. */
+#include <threads.h>
+
+#include "rt.h"
+#include "rt_sched.h"
+
+/* Runs in the thread that runs the initialiser, inside the real call the wrapper made. */
+static void once_trampoline(void)
+{
+    rt_thread *t = rt_tls_self;
+    void (*init)(void) = t->once_init;
+    rt_lock *obj = t->once_obj;
+    init();
+    t = rt_enter();
+    if (t) {
+        rt_hb_release(t, obj);
+        rt_leave(t);
+    }
+}
+
+/* call_real(control, trampoline) makes the real call; returns its result (0 for call_once). */
+static int once_common(void *control, void (*init)(void), int (*call_real)(void *, void (*)(void)),
+                       uintptr_t pc)
+{
+    rt_thread *t = rt_enter();
+    if (!t)
+        return call_real(control, init);
+    rt_lock *obj = rt_object_get(control, RT_KIND_ONCE, pc);
+    if (!obj) { /* out of memory: the call goes ahead unobserved */
+        rt_leave(t);
+        return call_real(control, init);
+    }
+    /* a signal handler's own call in between (not async-signal-safe, but possible) finds these
+     * restored when it returns */
+    void (*saved_init)(void) = t->once_init;
+    rt_lock *saved_obj = t->once_obj;
+    t->once_init = init;
+    t->once_obj = obj;
+    rt_sched_leave(t);
+    rt_leave(t); /* the initialiser is the program's code */
+    int rc = call_real(control, once_trampoline);
+    t = rt_enter();
+    if (!t)
+        return rc;
+    t->once_init = saved_init;
+    t->once_obj = saved_obj;
+    rt_sched_return(t);
+    if (rc == 0)
+        rt_hb_acquire(t, obj);
+    rt_leave(t);
+    return rc;
+}
+
+static int call_pthread_once(void *control, void (*init)(void))
+{
+    return rt_real.once((pthread_once_t *)control, init);
+}
+
+static int call_c11_once(void *control, void (*init)(void))
+{
+    rt_real.c11_call_once(control, init);
+    return 0;
+}
+
+RT_EXPORT int pthread_once(pthread_once_t *control, void (*init)(void))
+{
+    rt_real_resolve();
+    return once_common(control, init, call_pthread_once, RT_CALLER_PC);
+}
+
+RT_EXPORT void call_once(once_flag *flag, void (*init)(void))
+{
+    rt_real_resolve();
+    if (!rt_real.c11_call_once) { /* a C library without C11 threads: no program can have called it */
+        pthread_once((pthread_once_t *)flag, init);
+        return;
+    }
+    once_common(flag, init, call_c11_once, RT_CALLER_PC);
+}
