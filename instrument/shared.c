@@ -209,7 +209,10 @@ static void report_race(rt_var *var, const rl_race_report *rep)
 {
     rt_stack st;
     rt_stack_capture(&st);
-    uint64_t key = rt_mix64(var->obj->uid ^ rt_mix64(rep->earlier.pc) * 3 ^ rt_mix64(rep->now.pc) * 7 ^ rep->kind);
+    /* once per variable and pair of call sites, whichever of the two came first: the key is symmetric
+     * in the two sites, and read-write and write-read are one pair of a read and a write */
+    uint64_t sites = rt_mix64(rep->earlier.pc) + rt_mix64(rep->now.pc);
+    uint64_t key = rt_mix64(var->obj->uid ^ sites * 3 ^ (rep->kind == RL_RACE_WRITE_WRITE));
     rt_real.mutex_lock(&rt.lock);
     if (rt_seen_once(key)) {
         uint64_t now_stack = rt_stack_log(&st);
