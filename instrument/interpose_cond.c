@@ -18,8 +18,11 @@ typedef struct wait_ctx {
 } wait_ctx;
 
 /* After the real wait returned, or was cancelled: either way glibc has taken the mutex back, so the
- * held stack gets it back too (a cancelled waiter's cleanup handlers then unlock it, observed). */
-static void retake_mutex(wait_ctx *w, int rc)
+ * held stack gets it back too (a cancelled waiter's cleanup handlers then unlock it, observed). Taking
+ * it back is an acquisition like any other for the lock order: a waiter that holds x, taken after the
+ * mutex, takes the mutex again while holding x (x -> mutex, at the wait's call site); `learn` is false
+ * only on the cancellation path, which unwinds and records nothing new. */
+static void retake_mutex(wait_ctx *w, int rc, bool learn)
 {
     rt_thread *t = w->t;
     rt_lock *ml = w->ml;
@@ -29,9 +32,11 @@ static void retake_mutex(wait_ctx *w, int rc)
         atomic_store_explicit(&ml->owner, t, memory_order_relaxed);
         rt_after_acquire(t, &acq);
     } else if (w->held) { /* the real wait has reacquired the mutex (also on timeout) */
+        rt_acquire acq = { ml, w->saved_entry.mode, 0, 0, 0, w->saved_entry.stack, w->saved_entry.pc };
+        if (learn && t->n_held)
+            rt_before_acquire(t, ml, w->saved_entry.mode, false, w->pc, &acq);
         atomic_store_explicit(&ml->owner, t, memory_order_relaxed);
         ml->recursion = w->recursion;
-        rt_acquire acq = { ml, w->saved_entry.mode, 0, 0, 0, w->saved_entry.stack, w->saved_entry.pc };
         rt_after_acquire(t, &acq);
         t->acquisitions--; /* not a new acquisition */
     }
@@ -41,7 +46,7 @@ static void wait_cancelled(void *p)
 {
     wait_ctx *w = p;
     rt_block_end(w->t);
-    retake_mutex(w, 0);
+    retake_mutex(w, 0, false);
     if (w->cl)
         atomic_fetch_sub(&w->cl->cond_waiters, 1);
     rt_leave(w->t);
@@ -125,7 +130,7 @@ static int cond_wait_common(pthread_cond_t *c, pthread_mutex_t *m, const struct 
         rt_block_end(t);
         rt_sched_return(t);
     }
-    retake_mutex(&w, rc);
+    retake_mutex(&w, rc, true);
     rt_hb_acquire(t, cl);
     rt_hb_acquire(t, ml);
     rt_timeline(t, RT_TL_WAKE, cl);

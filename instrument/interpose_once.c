@@ -28,6 +28,9 @@ static void once_trampoline(void)
 static int once_common(void *control, void (*init)(void), int (*call_real)(void *, void (*)(void)),
                        uintptr_t pc)
 {
+    rt_thread *self = rt_tls_self;
+    if (self && self->in_runtime) /* the runtime's own call (the unwinder sets itself up this way) */
+        return call_real(control, init);
     rt_thread *t = rt_enter();
     if (!t)
         return call_real(control, init);

@@ -146,6 +146,30 @@ Test(finding, abba_potential)
     rl_run_free(&run);
 }
 
+/* Taking the mutex back at the end of a condition wait is an acquisition for the lock order: the
+ * waiter, holding `other`, retakes wait_mutex at the wait's line. */
+Test(finding, cond_wait_retake_orders_locks)
+{
+    rl_run run;
+    rl_run_test_program(&run, "cond_wait_retakes", NULL);
+    rl_expect_normal_exit(&run, "potential-deadlock");
+    expect_one_cycle(&run, "other,wait_mutex");
+    json_t *finding = rl_finding(&run, "potential-deadlock", 0);
+    long long retake = rl_source_line_of("tests/programs/cond_wait_retakes.c", "retakes wait_mutex");
+    size_t waiter_edges = 0;
+    for (size_t i = 0; i < 2; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "edges.%zu.thread", i);
+        if (rl_int_at(&run, finding, path) != 1)
+            continue;
+        waiter_edges++;
+        snprintf(path, sizeof path, "edges.%zu.to_stack.0.line", i);
+        rl_expect(&run, eq(i64, rl_int_at(&run, finding, path), retake));
+    }
+    rl_expect(&run, eq(sz, waiter_edges, 1));
+    rl_run_free(&run);
+}
+
 Test(finding, abba_real)
 {
     rl_run run;
