@@ -7,7 +7,10 @@
  *  - a global stall: every live thread blocked, untimed, in a lock, cond wait, semaphore wait of this
  *    process, join or barrier, no progress for RT_STALL_TICKS ticks, and no thread the runtime does
  *    not know about (the kernel's /proc/self/task count matches).
- * Timed waits and waits another process may end are never counted as blocked forever.
+ * Timed waits and waits another process may end are never counted as blocked forever; nor is a stall
+ * in which a thread waits on a semaphore while the program has a signal handler installed: sem_post is
+ * async-signal-safe, and a handler posting a semaphore (on an alarm, a timer, a child's end, a ^C) is a
+ * correct way to wake a waiter.
  * Then it logs a D block (each thread: what it waits for and where, what it holds), ends the program
  * with status 66, and so the run ends within a second of the deadlock forming. */
 #include <dirent.h>
@@ -131,7 +134,43 @@ typedef struct history {
     uint64_t cycle_sig;
     int stall_ticks;
     uint64_t stall_sig;
+    uint64_t handler_sig;  /* the stall signature a signal handler was last looked for */
+    bool handler_found;    /* ... and whether one was installed then */
 } history;
+
+/* Whether a signal handler of the program's could still run: one is installed for a signal that a
+ * timer, a child, another process or the terminal can send (the fault signals, which only a running
+ * thread raises, do not count). */
+static bool handler_installed(void)
+{
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP || sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE ||
+            sig == SIGILL || sig == SIGTRAP || sig == SIGSYS)
+            continue;
+        struct sigaction sa;
+        if (sigaction(sig, NULL, &sa) == 0 && (sa.sa_flags & SA_SIGINFO ? sa.sa_sigaction != NULL
+                                                                         : sa.sa_handler != SIG_DFL &&
+                                                                               sa.sa_handler != SIG_IGN))
+            return true;
+    }
+    return false;
+}
+
+/* A stall that a signal handler could end: some thread waits on a semaphore and a handler is installed.
+ * Looked up once per stall signature (no thread has moved since, so none has installed a handler). */
+static bool handler_may_post(history *hist, const snap *snaps, size_t n)
+{
+    bool sem_wait = false;
+    for (size_t k = 0; k < n; k++)
+        sem_wait |= snaps[k].blocked == RT_BLOCK_SEM;
+    if (!sem_wait)
+        return false;
+    if (hist->handler_sig != hist->stall_sig) {
+        hist->handler_sig = hist->stall_sig;
+        hist->handler_found = handler_installed();
+    }
+    return hist->handler_found;
+}
 
 static void tick(history *hist)
 {
@@ -206,7 +245,7 @@ static void tick(history *hist)
         else
             hist->stall_ticks = 0;
         hist->stall_sig = sig;
-        if (hist->stall_ticks >= RT_STALL_TICKS && count_tasks() == (int)n + 1)
+        if (hist->stall_ticks >= RT_STALL_TICKS && count_tasks() == (int)n + 1 && !handler_may_post(hist, snaps, n))
             report_stall = true;
     } else {
         hist->stall_ticks = 0;

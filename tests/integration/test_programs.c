@@ -268,6 +268,25 @@ Test(finding, stall_cond)
     rl_run_free(&run);
 }
 
+/* Every thread waits on a semaphore the other would post: ended as a stall. */
+Test(finding, sem_stall)
+{
+    rl_run run;
+    rl_run_test_program(&run, "sem_stall", NULL);
+    rl_expect_ended_by_deadlock(&run, "deadlock");
+    rl_run_free(&run);
+}
+
+/* The only thread waits on a semaphore that its SIGALRM handler will post: not a deadlock. */
+Test(finding, sem_post_from_signal_handler)
+{
+    rl_run run;
+    rl_run_test_program(&run, "sem_post_from_handler", NULL);
+    rl_expect_normal_exit(&run, "");
+    rl_expect(&run, eq(str, run.out, "woken\n"));
+    rl_run_free(&run);
+}
+
 Test(finding, rwlock_write_cycle)
 {
     rl_run run;
