@@ -7,6 +7,7 @@
  * are looked up here, on first use. */
 #include <dlfcn.h>
 #include <errno.h>
+#include <sched.h>
 
 #include "rt.h"
 #include "rt_sched.h"
@@ -107,6 +108,14 @@ static int spin_acquire(pthread_spinlock_t *s, bool trylock, uintptr_t pc)
                 rt_sched_wait_on(t, l);
                 rc = real_spin.trylock(s);
             }
+            rt_block_end(t);
+        } else if (rt.schedule == RT_SCHED_RANDOM) {
+            /* the random schedule yields and sleeps at points, also while a thread holds a spinlock:
+             * a waiter spinning in the real lock would then burn its whole time slice on every such
+             * pause (milliseconds a critical section with more threads than cores), so it yields */
+            rt_block_begin(t, l->pshared ? RT_BLOCK_EXTERNAL : RT_BLOCK_LOCK, l, pc);
+            while ((rc = real_spin.trylock(s)) == EBUSY)
+                sched_yield();
             rt_block_end(t);
         } else {
             rt_sched_leave(t);
