@@ -77,7 +77,10 @@ static void print_scenario(FILE *out, json_t *finding, json_t *scenario, bool ha
             k++;
         char cell[256];
         json_t *lock = json_object_get(st, "lock");
-        if (lock)
+        if (lock && strcmp(s_(st, "op"), "cond-retake") == 0) /* the wait taking its mutex back */
+            snprintf(cell, sizeof cell, "cond_wait: lock(%s)%s", lock_name(finding, json_integer_value(lock)),
+                     json_is_true(json_object_get(st, "blocks")) ? " ..." : "");
+        else if (lock)
             snprintf(cell, sizeof cell, "%s(%s)%s", s_(st, "op"), lock_name(finding, json_integer_value(lock)),
                      json_is_true(json_object_get(st, "blocks")) ? " ..." : "");
         else if (json_object_get(st, "joins"))
@@ -181,7 +184,9 @@ static void print_finding(FILE *out, json_t *f, size_t index)
             json_t *obj = json_object_get(w, "object");
             json_t *joins = json_object_get(w, "joins");
             fprintf(out, "  T%lld waits in %s", (long long)json_integer_value(json_object_get(w, "thread")), s_(w, "op"));
-            if (lock || obj)
+            if (lock && strcmp(s_(w, "op"), "cond-retake") == 0)
+                fprintf(out, " (pthread_cond_wait taking %s back)", lock_name(f, json_integer_value(lock)));
+            else if (lock || obj)
                 fprintf(out, " for %s", lock_name(f, json_integer_value(lock ? lock : obj)));
             if (joins)
                 fprintf(out, " for T%lld to finish", (long long)json_integer_value(joins));

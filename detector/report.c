@@ -643,7 +643,7 @@ static const char *op_call(const char *op)
 {
     if (strcmp(op, "lock") == 0) return "lock";
     if (strcmp(op, "rdlock") == 0) return "rdlock";
-    if (strcmp(op, "cond-wait") == 0) return "pthread_cond_wait";
+    if (strcmp(op, "cond-wait") == 0 || strcmp(op, "cond-retake") == 0) return "pthread_cond_wait";
     if (strcmp(op, "sem-wait") == 0) return "sem_wait";
     if (strcmp(op, "join") == 0) return "pthread_join";
     if (strcmp(op, "barrier") == 0) return "pthread_barrier_wait";
@@ -679,11 +679,15 @@ static void analyze_deadlock(builder *b, const rl_ev_proc *p, json_t *findings)
         if (w->object) {
             const rl_ev_lock *l = rl_eventlog_lock(b->log, w->object);
             int id = add_lock(b, f, w->object);
-            json_object_set_new(wj, strcmp(w->op, "lock") == 0 || strcmp(w->op, "rdlock") == 0 ? "waits_for" : "object",
-                                json_integer(id));
+            bool lock_wait = strcmp(w->op, "lock") == 0 || strcmp(w->op, "rdlock") == 0;
+            bool retake = strcmp(w->op, "cond-retake") == 0; /* a condition wait that needs its mutex back */
+            json_object_set_new(wj, lock_wait || retake ? "waits_for" : "object", json_integer(id));
             if (!stall)
                 json_array_append_new(cycle, json_integer(id));
-            snprintf(what, sizeof what, "%s(%s)", op_call(w->op), name_of(locks, id));
+            if (retake)
+                snprintf(what, sizeof what, "pthread_cond_wait, to take %s back", name_of(locks, id));
+            else
+                snprintf(what, sizeof what, "%s(%s)", op_call(w->op), name_of(locks, id));
             (void)l;
         } else if (w->join_tid >= 0) {
             json_object_set_new(wj, "joins", json_integer(w->join_tid));

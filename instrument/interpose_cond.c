@@ -103,6 +103,7 @@ static int cond_wait_common(pthread_cond_t *c, pthread_mutex_t *m, const struct 
          * for a signal, take the mutex back (as the scheduler's lock path does) */
         rt_real.mutex_unlock(m);
         rt_sched_notify(ml);
+        atomic_store_explicit(&t->blocked_mutex, ml, memory_order_relaxed); /* before blocked */
         rt_block_begin(t, RT_BLOCK_COND, cl, pc);
         rt_sched_cond_wait(t, cl);
         rt_block_end(t);
@@ -123,6 +124,7 @@ static int cond_wait_common(pthread_cond_t *c, pthread_mutex_t *m, const struct 
         rt_sched_leave(t);
         if (ml)
             rt_sched_notify(ml); /* the wait releases the mutex */
+        atomic_store_explicit(&t->blocked_mutex, held ? ml : NULL, memory_order_relaxed); /* before blocked */
         rt_block_begin(t, abstime ? RT_BLOCK_TIMED : (ml && ml->pshared) ? RT_BLOCK_EXTERNAL : RT_BLOCK_COND, cl, pc);
         pthread_cleanup_push(wait_cancelled, &w);
         rc = real_cond_wait(c, m, abstime, clock);

@@ -181,6 +181,7 @@ typedef struct rt_thread {
     _Atomic(void *) blocked_obj;   /* rt_lock * or, for joins, rt_thread * */
     _Atomic uintptr_t blocked_pc;
     uint64_t blocked_stack;        /* full stack of this acquisition when known (its chain's), or 0 */
+    _Atomic(rt_lock *) blocked_mutex; /* RT_BLOCK_COND: the mutex the wait must take back, or NULL */
     _Atomic uint64_t progress;     /* bumped at every wrapper entry and exit */
     _Atomic int alive;
     int ended;                     /* thread-end bookkeeping done */

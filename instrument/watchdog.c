@@ -2,8 +2,10 @@
  * Every tick it snapshots the registered threads (what each is blocked in, on what, and a progress
  * counter every wrapper bumps) and looks for
  *  - a cycle of threads each blocked, untimed, on a lock held by the next or joining the next
- *    (detector/waitsfor.c), including a thread waiting for a lock it holds itself; confirmed when the
- *    same threads are in the cycle on two consecutive ticks with no progress;
+ *    (detector/waitsfor.c), including a thread waiting for a lock it holds itself; a thread in an
+ *    untimed condition wait counts as waiting for the owner of its mutex, which it must take back
+ *    before the wait can return, signalled or not; confirmed when the same threads are in the cycle
+ *    on two consecutive ticks with no progress;
  *  - a global stall: every live thread blocked, untimed, in a lock, cond wait, semaphore wait of this
  *    process, join or barrier, no progress for RT_STALL_TICKS ticks, and no thread the runtime does
  *    not know about (the kernel's /proc/self/task count matches).
@@ -31,6 +33,7 @@ typedef struct snap {
     rt_thread *t;
     int blocked;
     void *obj;
+    rt_lock *mutex;     /* RT_BLOCK_COND: the mutex the wait takes back */
     uint64_t progress;
 } snap;
 
@@ -80,16 +83,21 @@ static bool holds(const rt_thread *t, const rt_lock *l)
     return false;
 }
 
-static void log_thread_state(const snap *s)
+/* in_cycle: the thread is in a waits-for cycle, where a condition wait stands for taking its mutex
+ * back (logged as "cond-retake" on the mutex; in a stall, as "cond-wait" on the condition variable). */
+static void log_thread_state(const snap *s, bool in_cycle)
 {
     rt_thread *t = s->t;
     rt_line ln;
     rt_line_start(&ln, "DW");
     rt_line_u64(&ln, t->tid);
-    rt_line_str(&ln, block_name(s->blocked));
+    bool retake = in_cycle && s->blocked == RT_BLOCK_COND && s->mutex;
+    rt_line_str(&ln, retake ? "cond-retake" : block_name(s->blocked));
     uint64_t obj_uid = 0;
     int64_t target = -1;
-    if (s->blocked == RT_BLOCK_JOIN)
+    if (retake)
+        obj_uid = s->mutex->uid;
+    else if (s->blocked == RT_BLOCK_JOIN)
         target = s->obj ? (int64_t)((rt_thread *)s->obj)->tid : -1;
     else if (s->obj)
         obj_uid = ((rt_lock *)s->obj)->uid;
@@ -119,7 +127,7 @@ static void report_and_end(const char *what, const snap *snaps, const uint32_t *
     rt_line_str(&ln, what);
     rt_line_end(&ln);
     for (size_t i = 0; i < n; i++)
-        log_thread_state(&snaps[members[i]]);
+        log_thread_state(&snaps[members[i]], strcmp(what, "cycle") == 0);
     rt_line_start(&ln, "DE");
     rt_line_end(&ln);
     rt_real.mutex_unlock(&rt.lock);
@@ -191,6 +199,7 @@ static void tick(history *hist)
         snaps[i].t = t;
         snaps[i].blocked = atomic_load_explicit(&t->blocked, memory_order_acquire);
         snaps[i].obj = atomic_load(&t->blocked_obj);
+        snaps[i].mutex = snaps[i].blocked == RT_BLOCK_COND ? atomic_load(&t->blocked_mutex) : NULL;
         snaps[i].progress = atomic_load(&t->progress);
         if (!forever(snaps[i].blocked))
             all_blocked = false;
@@ -201,7 +210,7 @@ static void tick(history *hist)
     /* waits-for edges among threads blocked on locks or joins */
     for (size_t a = 0; snaps && a < n; a++) {
         int b = snaps[a].blocked;
-        if (b != RT_BLOCK_LOCK && b != RT_BLOCK_RDLOCK && b != RT_BLOCK_JOIN)
+        if (b != RT_BLOCK_LOCK && b != RT_BLOCK_RDLOCK && b != RT_BLOCK_JOIN && !(b == RT_BLOCK_COND && snaps[a].mutex))
             continue;
         for (size_t c = 0; c < n; c++) {
             if (!forever(snaps[c].blocked))
@@ -209,6 +218,8 @@ static void tick(history *hist)
             bool waits;
             if (b == RT_BLOCK_JOIN)
                 waits = snaps[c].t == snaps[a].obj;
+            else if (b == RT_BLOCK_COND)
+                waits = c != a && atomic_load(&snaps[a].mutex->owner) == snaps[c].t;
             else {
                 rt_lock *l = snaps[a].obj;
                 rt_thread *owner = atomic_load(&l->owner);
