@@ -18,6 +18,8 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -52,6 +54,26 @@ static const char *block_name(int b)
 
 static bool forever(int b) { return b >= RT_BLOCK_LOCK && b <= RT_BLOCK_BARRIER; }
 
+/* Whether the task (thread) named in /proc/self/task has ended: a zombie. The main thread stays one
+ * after it calls pthread_exit, for as long as the process lives. */
+static bool task_ended(int dir_fd, const char *name)
+{
+    char path[64];
+    snprintf(path, sizeof path, "%s/stat", name);
+    int fd = openat(dir_fd, path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return true; /* gone already */
+    char buf[512];
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return true;
+    buf[n] = 0;
+    const char *close_paren = strrchr(buf, ')'); /* "tid (comm) S ...": comm may hold anything */
+    return !close_paren || close_paren[1] != ' ' || close_paren[2] == 'Z' || close_paren[2] == 'X';
+}
+
+/* Threads of this process the kernel still runs (the watchdog included), or -1. */
 static int count_tasks(void)
 {
     int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -65,13 +87,21 @@ static int count_tasks(void)
             break;
         for (long off = 0; off < n;) {
             struct dirent64 *d = (struct dirent64 *)(buf + off);
-            if (d->d_name[0] != '.')
+            if (d->d_name[0] != '.' && !task_ended(fd, d->d_name))
                 count++;
             off += d->d_reclen;
         }
     }
     close(fd);
     return count;
+}
+
+/* The program's last thread has ended with pthread_exit (main's included), leaving only the
+ * watchdog: glibc ends the process with exit(0) when its last thread exits, and the watchdog, a
+ * thread of its own, must not keep it alive. */
+static bool only_watchdog_left(size_t alive)
+{
+    return alive == 0 && count_tasks() == 1;
 }
 
 static bool holds(const rt_thread *t, const rt_lock *l)
@@ -180,7 +210,8 @@ static bool handler_may_post(history *hist, const snap *snaps, size_t n)
     return hist->handler_found;
 }
 
-static void tick(history *hist)
+/* Returns the number of registered threads alive at the look. */
+static size_t tick(history *hist)
 {
     rt_real.mutex_lock(&rt.lock);
     size_t n = 0;
@@ -274,6 +305,7 @@ static void tick(history *hist)
     rt_pool_free(edges, cap_edges * sizeof *edges);
     rt_pool_free(snaps, (n ? n : 1) * sizeof *snaps);
     rt_real.mutex_unlock(&rt.lock);
+    return n;
 }
 
 static void *watchdog_main(void *arg)
@@ -290,7 +322,9 @@ static void *watchdog_main(void *arg)
                     "exactly reproducible");
             rt_real.mutex_unlock(&rt.lock);
         }
-        tick(&hist);
+        size_t alive = tick(&hist);
+        if (only_watchdog_left(alive))
+            exit(0);
     }
     return NULL;
 }

@@ -190,6 +190,21 @@ Test(finding, cond_wait_cannot_retake)
     rl_run_free(&run);
 }
 
+/* main ends with pthread_exit: once the program's last thread has ended, the process ends with status
+ * 0, as without racelab (whose watchdog thread once kept it alive for ever). */
+Test(finding, main_pthread_exit)
+{
+    static const char *const modes[] = {"alone", "worker"};
+    static const char *const outputs[] = {"main done\n", "worker done\n"};
+    for (size_t i = 0; i < 2; i++) {
+        rl_run run;
+        rl_run_test_program(&run, "main_pthread_exit", modes[i], NULL);
+        rl_expect_normal_exit(&run, "");
+        rl_expect(&run, eq(str, run.out, (char *)outputs[i]));
+        rl_run_free(&run);
+    }
+}
+
 Test(finding, abba_real)
 {
     rl_run run;
