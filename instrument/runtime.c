@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "options.h"
@@ -231,11 +232,33 @@ __attribute__((constructor(101))) static void rt_init(void)
     rt_watchdog_start();
 }
 
+/* exit() called by a signal handler that interrupted this thread inside the runtime: rt.lock may be
+ * held by the very code the handler interrupted, and then no one will ever release it. Waits up to
+ * 100 ms for it to be free (another thread's hold is short). */
+static bool rt_lock_free_soon(void)
+{
+    for (int i = 0; i < 100; i++) {
+        if (rt_real.mutex_trylock(&rt.lock) == 0) {
+            rt_real.mutex_unlock(&rt.lock);
+            return true;
+        }
+        struct timespec ms = { 0, 1000 * 1000 };
+        nanosleep(&ms, NULL);
+    }
+    return false;
+}
+
 __attribute__((destructor)) static void rt_fini(void)
 {
     if (!atomic_load(&rt.ready))
         return;
     rt_thread *t = rt_self();
+    if (t && t->in_runtime && !rt_lock_free_soon()) {
+        /* the last records (thread end, stats, exit) are lost; the report says the log ended early */
+        rt_say("the program exited from a signal handler while racelab's bookkeeping was under way; "
+               "its last records are missing from the report");
+        return;
+    }
     if (t && t->tid == 0 && !t->ended) /* the main thread ends with the process */
         rt_thread_end(t, 0);
     /* a signal handler (a timer still running) must not come back in while rt.lock is held */

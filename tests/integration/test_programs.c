@@ -205,6 +205,21 @@ Test(finding, main_pthread_exit)
     }
 }
 
+/* exit() from a signal handler that may have interrupted racelab's slow path under its internal lock:
+ * the program ends with its own status and the report is written, every time (five runs: a hang
+ * needs the handler to land inside that lock, which it did in about one run in five). */
+Test(finding, exit_from_signal_handler)
+{
+    for (int i = 0; i < 5; i++) {
+        rl_run run;
+        rl_run_test_program(&run, "exit_in_handler", NULL);
+        rl_expect(&run, eq(int, run.status, 7));
+        rl_expect(&run, eq(i64, rl_int_at(&run, NULL, "exit.status"), 7));
+        rl_expect(&run, eq(str, rl_kinds(&run), ""));
+        rl_run_free(&run);
+    }
+}
+
 Test(finding, abba_real)
 {
     rl_run run;
