@@ -482,6 +482,10 @@ static int run_command(int argc, char **argv, char *env_opts)
         if (json_fd >= 0) { close(json_fd); unlink(tmp_json); }
         return RL_EXIT_INTERNAL;
     }
+    /* an absolute path: with a relative TMPDIR, a program that changes directory would lose it */
+    char absolute_logdir[PATH_MAX];
+    if (logdir[0] != '/' && realpath(logdir, absolute_logdir))
+        snprintf(logdir, sizeof logdir, "%s", absolute_logdir);
 
     prctl(PR_SET_CHILD_SUBREAPER, 1);
     /* the program's environment: racelab's own variables replace any the user had */

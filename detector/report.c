@@ -978,6 +978,27 @@ static const rl_ev_reaped *reaped_by_parent(const rl_eventlog *log, int pid)
     return NULL;
 }
 
+/* A note for a process the program started that left no event log (once per pid). */
+static void note_if_unlogged(builder *b, const rl_eventlog *log, int pid)
+{
+    for (size_t i = 0; i < log->n_procs; i++)
+        if (log->procs[i].pid == pid)
+            return;
+    size_t k;
+    json_t *note;
+    json_array_foreach(b->notes, k, note)
+        if (json_integer_value(json_object_get(note, "pid")) == pid &&
+            strcmp(json_string_value(json_object_get(note, "kind")), "unchecked-process") == 0)
+            return;
+    char summary[512];
+    snprintf(summary, sizeof summary,
+             "process %d, started by the program, ran unchecked: it left no event log (it could not open a file, "
+             "its environment had lost racelab's variables, or its program cannot be preloaded into, such as a "
+             "static binary); nothing it did is in this report",
+             pid);
+    json_array_append_new(b->notes, json_pack("{s:s,s:i,s:s}", "kind", "unchecked-process", "pid", pid, "summary", summary));
+}
+
 /* A process without its statistics line (killed, crashed, or exec'd before its end): count what its
  * log shows instead of reporting zeros. Acquisitions are not in the log (they are counted in memory). */
 static void stats_from_log(const rl_eventlog *log, size_t proc, uint64_t *threads, uint64_t *locks, uint64_t *edges)
@@ -1080,6 +1101,12 @@ json_t *rl_report_build(const rl_eventlog *log, const rl_run_info *info)
         }
         json_array_append_new(procs, pj);
     }
+    /* processes the program started (reaped by it or by racelab run) that left no log of their own */
+    for (size_t k = 0; k < info->n_children; k++)
+        note_if_unlogged(&b, log, info->children[k].pid);
+    for (size_t i = 0; i < log->n_procs; i++)
+        for (size_t k = 0; k < log->procs[i].n_reaped; k++)
+            note_if_unlogged(&b, log, log->procs[i].reaped[k].pid);
     if (log->malformed)
         json_array_append_new(b.notes, json_pack("{s:s,s:s}", "kind", "runtime", "summary",
                                                  "some event log lines were incomplete (the program was killed mid-write) and were skipped"));

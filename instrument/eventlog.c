@@ -149,9 +149,13 @@ static size_t append(char *dst, size_t at, size_t cap, const char *src)
 void rt_log_open(void)
 {
     rt.log_fd = -1;
-    const char *dir = getenv("RACELAB_LOG_DIR");
-    if (!dir || !*dir)
-        return;
+    if (!rt.log_dir[0]) { /* the first open, at start: later ones (in forked children) reuse it */
+        const char *env = getenv("RACELAB_LOG_DIR");
+        if (!env || !*env || strlen(env) >= sizeof rt.log_dir)
+            return;
+        append(rt.log_dir, 0, sizeof rt.log_dir, env);
+    }
+    const char *dir = rt.log_dir;
     char pid[24], rev[24];
     int n = 0;
     for (unsigned long v = (unsigned long)getpid(); v || !n; v /= 10)

@@ -224,6 +224,9 @@ typedef struct rt_state {
     int fast_ok;                    /* ready, and no schedule, confirmation or timeline: the mutex fast
                                      * path may run (one flag for it to test) */
     int log_fd;                     /* event log, -1 if none */
+    char log_dir[4096];             /* $RACELAB_LOG_DIR as the process started with it ("" if none): a
+                                     * forked child opens its own log there even if the program has
+                                     * cleared its environment since */
     uint32_t incarnation;           /* high half of uids: differs per process image */
     uint32_t next_index;            /* next lock index */
     uint32_t n_locks;               /* mutexes and rwlocks seen (generations count separately) */

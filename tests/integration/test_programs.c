@@ -346,6 +346,34 @@ Test(finding, rwlock_write_cycle)
     rl_run_free(&run);
 }
 
+/* A child forked after the program cleared its environment is still followed; one that cannot open
+ * its log is named in an "unchecked-process" note instead of dropped in silence. */
+Test(finding, fork_after_clearenv)
+{
+    rl_run run;
+    rl_run_test_program(&run, "fork_hostile_child", "clearenv", NULL);
+    rl_expect_normal_exit(&run, "potential-deadlock");
+    expect_one_cycle(&run, "lock_a,lock_b");
+    long long child = -1;
+    rl_expect(&run, eq(int, sscanf(run.out, "child %lld", &child), 1));
+    rl_expect(&run, eq(i64, rl_int_at(&run, rl_finding(&run, "potential-deadlock", 0), "pid"), child));
+    rl_run_free(&run);
+}
+
+Test(finding, fork_without_descriptors)
+{
+    rl_run run;
+    rl_run_test_program(&run, "fork_hostile_child", "no-fds", NULL);
+    rl_expect_normal_exit(&run, "");
+    long long child = -1;
+    rl_expect(&run, eq(int, sscanf(run.out, "child %lld", &child), 1));
+    json_t *notes = json_object_get(run.report, "notes");
+    rl_expect(&run, eq(sz, json_array_size(notes), 1));
+    rl_expect(&run, eq(str, rl_str_at(&run, json_array_get(notes, 0), "kind"), "unchecked-process"));
+    rl_expect(&run, eq(i64, rl_int_at(&run, json_array_get(notes, 0), "pid"), child));
+    rl_run_free(&run);
+}
+
 Test(finding, fork_child_cycle)
 {
     rl_run run;
