@@ -165,8 +165,10 @@ static void on_fork_child(void)
     atomic_store(&rt.ended_acquisitions, 0);
     if (self)
         self->acquisitions = 0;
-    if (rt.log_fd >= 0)
-        close(rt.log_fd);
+    int parents_log = rt.log_fd;
+    rt.log_fd = -1; /* first: the close() wrapper keeps the log's descriptor open */
+    if (parents_log >= 0)
+        close(parents_log);
     rt_log_open();
     rt_log_process_header();
     rt_thread_after_fork_child(self);

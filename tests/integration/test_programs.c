@@ -374,6 +374,20 @@ Test(finding, fork_without_descriptors)
     rl_run_free(&run);
 }
 
+/* The program closes or overwrites every descriptor above 2: racelab's log survives each way. */
+Test(finding, log_survives_closing_descriptors)
+{
+    static const char *const modes[] = {"close-all", "close-range", "closefrom", "dup2"};
+    for (size_t i = 0; i < sizeof modes / sizeof *modes; i++) {
+        rl_run run;
+        rl_run_test_program(&run, "closes_descriptors", modes[i], NULL);
+        rl_expect_normal_exit(&run, "potential-deadlock");
+        expect_one_cycle(&run, "lock_a,lock_b");
+        rl_expect(&run, eq(str, run.out, "done\n"));
+        rl_run_free(&run);
+    }
+}
+
 Test(finding, fork_child_cycle)
 {
     rl_run run;
