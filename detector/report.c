@@ -17,6 +17,11 @@ typedef struct builder {
     uint64_t *lock_uids;       /* report lock id = index here */
     size_t n_lock_ids;
     json_t *notes;
+    /* per log lock (index in log->locks), numbered on first need: locks made at one call site (the
+     * first frame of the stack that initialised or first used them), in the order they were made */
+    uint32_t *site_ordinal;    /* 1, 2, ... among its site's locks; 0 without a stack */
+    uint32_t *site_total;      /* how many locks its site made */
+    bool sites_numbered;
 } builder;
 
 /* ---------- symbols ---------- */
@@ -128,6 +133,11 @@ static size_t elem_size(const char *kind)
     return 32; /* sem_t */
 }
 
+static void number_lock_sites(builder *b);
+
+/* A name for a lock: the program's own (racelab_name_lock), its symbol (a global), or, for a lock in
+ * the heap or on a stack, its kind and the place that made it; when that place made several locks,
+ * which one ("mutex #2 at make_node (list.c:16)"), so that two locks of one finding never share a name. */
 static void lock_name(builder *b, const rl_ev_lock *l, char *buf, size_t n)
 {
     const char *given = rl_eventlog_name_for(b->log, l->addr);
@@ -142,7 +152,12 @@ static void lock_name(builder *b, const rl_ev_lock *l, char *buf, size_t n)
     char site[600];
     site_text(fr, site, sizeof site);
     json_decref(fr);
-    if (site[0])
+    number_lock_sites(b);
+    size_t index = (size_t)(l - b->log->locks);
+    bool several = b->site_total && index < b->log->n_locks && b->site_total[index] > 1;
+    if (site[0] && several)
+        snprintf(buf, n, "%s #%u at %s", l->kind, b->site_ordinal[index], site);
+    else if (site[0])
         snprintf(buf, n, "%s at %s", l->kind, site);
     else
         snprintf(buf, n, "%s 0x%llx", l->kind, (unsigned long long)l->addr);
@@ -295,6 +310,110 @@ static uint32_t dense_id(dense *d, uint64_t uid)
         d->vals[j] = (uint32_t)d->n;
     }
     return (uint32_t)d->n++;
+}
+
+/* The text a lock's name gives for the place that made it, from the first frame of its stack (as
+ * site_text reads it from frames_json: the innermost inlined function with a file, racelab.h's own
+ * wrappers skipped), into buf; "" when unknown. */
+static void first_frame_site(builder *b, const rl_ev_lock *l, uint64_t pc, char *buf, size_t n)
+{
+    buf[0] = 0;
+    rl_symbolizer *sym = symbolizer_for(b, &b->log->procs[l->proc]);
+    rl_frame inl[8];
+    size_t n_inl = sym ? rl_symbolize_code_inlined(sym, pc, true, inl, 8) : 0;
+    for (size_t k = 0; k < n_inl && k < 8; k++) {
+        size_t fl = strlen(inl[k].file);
+        if (fl >= 10 && strcmp(inl[k].file + fl - 10, "/racelab.h") == 0)
+            continue;
+        if (inl[k].file[0]) {
+            const char *base = strrchr(inl[k].file, '/');
+            snprintf(buf, n, "%s (%s:%d)", inl[k].function[0] ? inl[k].function : "?", base ? base + 1 : inl[k].file,
+                     inl[k].line);
+            return;
+        }
+        if (inl[k].function[0] && !buf[0])
+            snprintf(buf, n, "%s", inl[k].function);
+    }
+}
+
+static uint64_t text_hash(const char *text, uint64_t seed)
+{
+    uint64_t h = 0xcbf29ce484222325ULL ^ seed;
+    for (; *text; text++)
+        h = (h ^ (unsigned char)*text) * 0x100000001b3ULL;
+    return dense_hash(h);
+}
+
+/* Fills site_ordinal / site_total (see builder) in one pass over the log's locks, grouping them by
+ * process, kind and the text of the place that made them (two inlined copies of one constructor are
+ * one place, as the names show them); each distinct pc is symbolized once. On running out of memory
+ * the names simply go without a number. */
+static void number_lock_sites(builder *b)
+{
+    if (b->sites_numbered)
+        return;
+    b->sites_numbered = true;
+    const rl_eventlog *log = b->log;
+    uint32_t *ordinal = calloc(log->n_locks + 1, sizeof *ordinal);
+    uint32_t *group = calloc(log->n_locks + 1, sizeof *group);
+    uint32_t *counts = NULL, *pc_group = NULL; /* per site group; per distinct (proc, kind, pc) */
+    size_t cap_counts = 0, cap_pcs = 0;
+    dense sites = { 0 }, pcs = { 0 };
+    bool ok = ordinal && group;
+    for (size_t i = 0; ok && i < log->n_locks; i++) {
+        const rl_ev_lock *l = &log->locks[i];
+        const rl_ev_stack *st = rl_eventlog_stack(log, l->init_stack);
+        if (!st || !st->n)
+            continue;
+        uint64_t kind_seed = dense_hash((uint64_t)l->proc + 1) ^ text_hash(l->kind, 0);
+        uint32_t p = dense_id(&pcs, dense_hash(st->pcs[0] ^ kind_seed) | 1);
+        if (p >= cap_pcs) {
+            size_t cap = cap_pcs ? cap_pcs * 2 : 64;
+            uint32_t *grown = realloc(pc_group, cap * sizeof *grown);
+            if (!(ok = grown != NULL))
+                break;
+            for (size_t k = cap_pcs; k < cap; k++)
+                grown[k] = UINT32_MAX;
+            pc_group = grown;
+            cap_pcs = cap;
+        }
+        if (pc_group[p] == UINT32_MAX) {
+            char text[600];
+            first_frame_site(b, l, st->pcs[0], text, sizeof text);
+            pc_group[p] = dense_id(&sites, text_hash(text, kind_seed) | 1);
+        }
+        uint32_t g = pc_group[p];
+        if (g >= cap_counts) {
+            size_t cap = cap_counts ? cap_counts * 2 : 64;
+            while (cap <= g)
+                cap *= 2;
+            uint32_t *grown = realloc(counts, cap * sizeof *grown);
+            if (!(ok = grown != NULL))
+                break;
+            memset(grown + cap_counts, 0, (cap - cap_counts) * sizeof *grown);
+            counts = grown;
+            cap_counts = cap;
+        }
+        ordinal[i] = ++counts[g];
+        group[i] = g;
+    }
+    if (ok) {
+        for (size_t i = 0; i < log->n_locks; i++)
+            group[i] = ordinal[i] ? counts[group[i]] : 0; /* group[] becomes the total */
+        b->site_ordinal = ordinal;
+        b->site_total = group;
+    } else {
+        free(ordinal);
+        free(group);
+    }
+    free(counts);
+    free(pc_group);
+    free(sites.uids);
+    free(sites.keys);
+    free(sites.vals);
+    free(pcs.uids);
+    free(pcs.keys);
+    free(pcs.vals);
 }
 
 typedef struct cycle_list { uint32_t **cycles; size_t *lens; size_t n; } cycle_list;
@@ -1033,7 +1152,7 @@ size_t rl_report_finding_count(const json_t *report)
 
 json_t *rl_report_build(const rl_eventlog *log, const rl_run_info *info)
 {
-    builder b = { log, info, calloc(log->n_procs + 1, sizeof(rl_symbolizer *)), NULL, 0, json_array() };
+    builder b = { log, info, calloc(log->n_procs + 1, sizeof(rl_symbolizer *)), NULL, 0, json_array(), NULL, NULL, false };
     json_t *findings = json_array(), *procs = json_array(), *args = json_array();
     for (int i = 0; i < info->n_args; i++)
         json_array_append_new(args, json_string(info->args[i]));
@@ -1169,5 +1288,7 @@ json_t *rl_report_build(const rl_eventlog *log, const rl_run_info *info)
         rl_symbolizer_free(b.syms[i]);
     free(b.syms);
     free(b.lock_uids);
+    free(b.site_ordinal);
+    free(b.site_total);
     return report;
 }

@@ -388,6 +388,20 @@ Test(finding, log_survives_closing_descriptors)
     }
 }
 
+/* Two heap locks made at one line are named apart, numbered in the order they were made. */
+Test(finding, heap_locks_from_one_line)
+{
+    rl_run run;
+    rl_run_test_program(&run, "heap_lock_names", NULL);
+    rl_expect_normal_exit(&run, "potential-deadlock");
+    long long line = rl_source_line_of("tests/programs/heap_lock_names.c", "both locks are made here");
+    char want[256];
+    snprintf(want, sizeof want, "mutex #1 at make_node (heap_lock_names.c:%lld),mutex #2 at make_node (heap_lock_names.c:%lld)",
+             line, line);
+    expect_one_cycle(&run, want);
+    rl_run_free(&run);
+}
+
 Test(finding, fork_child_cycle)
 {
     rl_run run;
