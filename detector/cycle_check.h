@@ -7,7 +7,7 @@
  *   2. their gate sets are pairwise disjoint (the locks each held exclusively at the time: two
  *      threads cannot hold the same lock exclusively at once, so a shared "gate" lock keeps them
  *      apart);
- *   3. no witness is a trylock (a trylock never blocks);
+ *   3. no witness is a trylock (a trylock never blocks; the runtime marks timed locks as trylocks);
  *   4. every link blocks: witness i waits for L(i+1) in want_mode while witness i+1 holds it in
  *      hold_mode; that waits only if at least one of the two modes is exclusive (read-read never
  *      blocks).

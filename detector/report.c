@@ -705,7 +705,7 @@ static void analyze_cycles(builder *b, const rl_ev_proc *p, json_t *findings)
                     json_decref(gl);
                 }
                 break;
-            case RL_CYCLE_TRYLOCK: why = "it is closed only by a trylock, which never blocks"; break;
+            case RL_CYCLE_TRYLOCK: why = "it is closed only by a trylock or a timed lock, which gives up instead of waiting for ever"; break;
             case RL_CYCLE_READ_ONLY: why = "it is made of read locks that never block each other"; break;
             case RL_CYCLE_SEARCH_LIMIT: why = "the check gave up (too many ways to combine its witnesses)"; break;
             default: why = "more than one rule rules it out"; break;

@@ -64,11 +64,12 @@ void rt_held_push(rt_thread *t, const rt_held *h)
     __atomic_store_n(&t->n_held, t->n_held + 1, __ATOMIC_RELEASE);
 }
 
-void rt_before_acquire(rt_thread *t, rt_lock *l, int mode, bool trylock, uintptr_t pc, rt_acquire *acq)
+void rt_before_acquire(rt_thread *t, rt_lock *l, int mode, int how, uintptr_t pc, rt_acquire *acq)
 {
+    bool trylock = how == RT_ACQ_TRY, gives_up = how != RT_ACQ_BLOCKING;
     acq->lock = l;
     acq->mode = (uint8_t)mode;
-    acq->trylock = trylock;
+    acq->trylock = gives_up;
     acq->pc = pc;
     acq->reentry = 0;
     acq->stack = 0;
@@ -88,7 +89,7 @@ void rt_before_acquire(rt_thread *t, rt_lock *l, int mode, bool trylock, uintptr
             return;
     }
     uint64_t prev = t->n_held ? t->held[t->n_held - 1].chain_key : rt_chain_base(t);
-    acq->chain_key = rt_chain_step(prev, l, mode, trylock);
+    acq->chain_key = rt_chain_step(prev, l, mode, gives_up);
     if (__builtin_expect(rt_chain_lookup(acq->chain_key, &acq->stack), 1))
         return; /* seen: nothing new to learn */
 

@@ -34,7 +34,7 @@ static void retake_mutex(wait_ctx *w, int rc, bool learn)
     } else if (w->held) { /* the real wait has reacquired the mutex (also on timeout) */
         rt_acquire acq = { ml, w->saved_entry.mode, 0, 0, 0, w->saved_entry.stack, w->saved_entry.pc };
         if (learn && t->n_held)
-            rt_before_acquire(t, ml, w->saved_entry.mode, false, w->pc, &acq);
+            rt_before_acquire(t, ml, w->saved_entry.mode, RT_ACQ_BLOCKING, w->pc, &acq);
         atomic_store_explicit(&ml->owner, t, memory_order_relaxed);
         ml->recursion = w->recursion;
         rt_after_acquire(t, &acq);

@@ -72,7 +72,7 @@ static int mutex_acquire(pthread_mutex_t *m, const struct timespec *abstime, clo
     if (__builtin_expect(rt_confirm_sites != 0, 0) && !trylock)
         rt_confirm_point(t, pc);
     rt_acquire acq;
-    rt_before_acquire(t, l, RL_MODE_WRITE, trylock, pc, &acq);
+    rt_before_acquire(t, l, RL_MODE_WRITE, trylock ? RT_ACQ_TRY : abstime ? RT_ACQ_TIMED : RT_ACQ_BLOCKING, pc, &acq);
     int rc = rt_real.mutex_trylock(m);
     if (rc == EBUSY && !trylock) {
         t->blocked_stack = acq.stack;

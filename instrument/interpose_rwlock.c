@@ -71,7 +71,7 @@ static int rw_acquire(pthread_rwlock_t *rw, int mode, rw_how how, const struct t
     if (__builtin_expect(rt_confirm_sites != 0, 0) && how != RW_TRY)
         rt_confirm_point(t, pc);
     rt_acquire acq;
-    rt_before_acquire(t, l, mode, how == RW_TRY, pc, &acq);
+    rt_before_acquire(t, l, mode, how == RW_TRY ? RT_ACQ_TRY : how == RW_TIMED ? RT_ACQ_TIMED : RT_ACQ_BLOCKING, pc, &acq);
     int rc = rw_real(rw, mode, RW_TRY, NULL, CLOCK_REALTIME);
     if (rc == EBUSY && how != RW_TRY) {
         t->blocked_stack = acq.stack;

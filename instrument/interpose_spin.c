@@ -95,7 +95,7 @@ static int spin_acquire(pthread_spinlock_t *s, bool trylock, uintptr_t pc)
     if (__builtin_expect(rt_confirm_sites != 0, 0) && !trylock)
         rt_confirm_point(t, pc);
     rt_acquire acq;
-    rt_before_acquire(t, l, RL_MODE_WRITE, trylock, pc, &acq);
+    rt_before_acquire(t, l, RL_MODE_WRITE, trylock ? RT_ACQ_TRY : RT_ACQ_BLOCKING, pc, &acq);
     int rc = real_spin.trylock(s);
     if (rc == EBUSY && !trylock) {
         t->blocked_stack = acq.stack;

@@ -418,7 +418,12 @@ typedef struct rt_acquire {
     uintptr_t pc;
 } rt_acquire;
 /* Before the real call: misuse checks (double-lock), lock-order edges for a new chain. */
-void rt_before_acquire(rt_thread *t, rt_lock *l, int mode, bool trylock, uintptr_t pc, rt_acquire *acq);
+/* How an acquisition waits: for ever, not at all (trylock), or until a deadline (timed). Only a wait for
+ * ever can close a deadlock: the other two give up, so their lock-order edges are marked "trylock" (as
+ * ThreadSanitizer marks timed locks) and a cycle they close is not reported; a timed relock of a held
+ * mutex is still a double lock. */
+enum { RT_ACQ_BLOCKING = 0, RT_ACQ_TRY = 1, RT_ACQ_TIMED = 2 };
+void rt_before_acquire(rt_thread *t, rt_lock *l, int mode, int how, uintptr_t pc, rt_acquire *acq);
 /* After a successful real call. */
 void rt_after_acquire(rt_thread *t, const rt_acquire *acq);
 /* Before the real unlock: returns the misuse kind detected (0 if none) and updates held state.

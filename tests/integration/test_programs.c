@@ -452,6 +452,17 @@ Test(trap, trylock_backoff)
     rl_run_free(&run);
 }
 
+/* The same with pthread_mutex_timedlock: a timed lock gives up, so the cycle it closes is suppressed
+ * with reason "trylock" too. */
+Test(trap, timedlock_backoff)
+{
+    rl_run run;
+    rl_run_test_program(&run, "timedlock_backoff", NULL);
+    rl_expect_normal_exit(&run, "");
+    expect_note(&run, "trylock", "lock_a,lock_b");
+    rl_run_free(&run);
+}
+
 Test(trap, rwlock_read_read)
 {
     rl_run run;
