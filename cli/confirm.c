@@ -2,7 +2,8 @@
  * Takes a potential-deadlock from an earlier report and reruns the program so that its threads pause
  * just before the acquisitions that close the cycle (instrument/confirm.c), up to --tries times (the
  * first with the native schedule, then seeded random ones). Says whether the deadlock really happened,
- * and with which schedule and seed; or that it was not confirmed. Each try is a `racelab run`. */
+ * and with which schedule and seed; or that it was not confirmed. Each try is a `racelab run`; a try
+ * whose program cannot be started (not found, not executable) ends confirm with run's status. */
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -23,7 +24,8 @@ static void usage(FILE *out)
                  "Reruns PROGRAM pausing its threads just before the acquisitions that close the lock-order\n"
                  "cycle of a potential-deadlock in REPORT.json (the first one, or the N-th), to see whether\n"
                  "the deadlock can really happen. Exit status: 66 confirmed, 0 not confirmed within the\n"
-                 "tries (default 5), 2 usage, 4 the report is unreadable or has no potential-deadlock.\n");
+                 "tries (default 5), 2 usage, 4 the report is unreadable or has no potential-deadlock,\n"
+                 "126 PROGRAM is not executable, 127 PROGRAM was not found (racelab stops at the first try).\n");
 }
 
 static bool parse_count(const char *v, long *out)
@@ -36,10 +38,13 @@ static bool parse_count(const char *v, long *out)
     return true;
 }
 
-/* Runs `racelab run` for one try; returns the parsed report, or NULL. */
+/* Runs `racelab run` for one try; returns the parsed report, or NULL. *run_status is that run's exit
+ * status (-1 if it did not exit): 126 or 127 without a report mean the program could not be started,
+ * and `racelab run` has said why in one line. */
 static json_t *one_try(const char *confirm_file, const char *schedule, long seed, char **prog_argv, int prog_argc,
-                       const char *tmpdir)
+                       const char *tmpdir, int *run_status)
 {
+    *run_status = -1;
     char self[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
     if (n <= 0)
@@ -71,7 +76,7 @@ static json_t *one_try(const char *confirm_file, const char *schedule, long seed
         setenv("RACELAB_CONFIRM_FILE", confirm_file, 1);
         unsetenv("RACELAB_OPTIONS");
         execv(self, argv);
-        _exit(127);
+        _exit(RL_EXIT_INTERNAL); /* not 127: that would read as "the program was not found" */
     }
     free(argv);
     if (pid < 0)
@@ -79,6 +84,8 @@ static json_t *one_try(const char *confirm_file, const char *schedule, long seed
     int status;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
+    if (WIFEXITED(status))
+        *run_status = WEXITSTATUS(status);
     json_error_t err;
     json_t *report = json_load_file(json_path, 0, &err);
     unlink(json_path);
@@ -95,6 +102,13 @@ static bool has_deadlock(json_t *report, json_t **finding)
             return true;
         }
     return false;
+}
+
+/* `racelab run` ended with this status and no report: the program could not be started (not found,
+ * not executable), which no further try will change. */
+static bool program_cannot_start(int run_status)
+{
+    return run_status == RL_EXIT_NOT_FOUND || run_status == RL_EXIT_NOT_EXECUTABLE;
 }
 
 int rl_cli_confirm(int argc, char **argv)
@@ -201,20 +215,26 @@ int rl_cli_confirm(int argc, char **argv)
     int prog_argc = argc - i - 1;
     json_t *deadlock = NULL, *last = NULL;
     long found_try = 0;
+    int start_failure = 0;
     const char *schedule = "native";
-    for (long t = 1; t <= tries && !found_try; t++) {
+    for (long t = 1; t <= tries && !found_try && !start_failure; t++) {
         schedule = t == 1 ? "native" : "random";
         json_decref(last);
-        last = one_try(sites_path, schedule, t, prog_argv, prog_argc, tmpdir);
-        if (!last) {
+        int run_status;
+        last = one_try(sites_path, schedule, t, prog_argv, prog_argc, tmpdir, &run_status);
+        if (!last && program_cannot_start(run_status))
+            start_failure = run_status; /* `racelab run` printed the one line saying why */
+        else if (!last)
             rl_cli_error("try %ld of the program did not produce a report", t);
-            continue;
-        }
-        if (has_deadlock(last, &deadlock))
+        else if (has_deadlock(last, &deadlock))
             found_try = t;
     }
     unlink(sites_path);
     rmdir(tmpdir);
+    if (start_failure) {
+        json_decref(report);
+        return start_failure;
+    }
     char args[2048] = "";
     size_t at = 0;
     for (int a = 0; a < prog_argc && at < sizeof args; a++)

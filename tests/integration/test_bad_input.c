@@ -581,6 +581,34 @@ Test(bad_input, confirm_unwritable_output_fails_first)
     rl_run_free(&run);
 }
 
+/* As `run` does: one line and 127 (not found) or 126 (not executable), at the first try, with no
+ * confirmation file written. */
+Test(bad_input, confirm_program_missing_or_not_runnable)
+{
+    const char *dir = in_scratch("a directory");
+    cr_assert(mkdir(dir, 0755) == 0);
+    const char *text = write_text("not-a-program.sh", "echo hi\n");
+    const char *elf_garbage = write_text("garbage-elf", "\x7f" "ELF garbage");
+    chmod(elf_garbage, 0755);
+    struct { const char *prog; int status; } cases[] = {
+        { "/nonexistent/racelab-no-program", 127 },
+        { "racelab-no-such-program-in-path", 127 },
+        { dir, 126 },
+        { text, 126 },
+        { elf_garbage, 126 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        rl_run run;
+        const char *out = in_scratch("confirm.json");
+        racelab(&run, (const char *const[]){ "confirm", FIXTURE_REPORT, "--tries", "3", "--json", out, "--",
+                                              cases[i].prog, NULL });
+        expect_error(&run, cases[i].status);
+        rl_expect(&run, eq(int, strncmp(run.err, "racelab: cannot ", 16), 0)); /* run's line, no "try N" one */
+        expect_no_output(&run, out);
+        rl_run_free(&run);
+    }
+}
+
 /* ---- labs and lab ------------------------------------------------------------------------------- */
 
 Test(bad_input, labs_and_lab_usage_errors)
