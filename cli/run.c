@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -90,13 +91,23 @@ static void runtime_options(const run_options *o, char *buf, size_t n)
         snprintf(buf + at, at < n ? n - at : 0, "%stimeline=1", at ? ":" : "");
 }
 
-static bool valid_number(const char *v)
+/* The numbers the runtime reads (instrument/options.c): plain decimal digits, nothing else (no sign,
+ * space, 0x), up to max. A space would split the value inside RACELAB_OPTIONS, and the runtime cannot
+ * say no: whatever it cannot read would silently become another number. */
+static bool valid_decimal(const char *v, uint64_t max)
 {
     if (!v || !*v)
         return false;
-    char *end;
-    strtoull(v, &end, 0);
-    return *end == 0 && v[0] != '-';
+    uint64_t n = 0;
+    for (; *v; v++) {
+        if (*v < '0' || *v > '9')
+            return false;
+        uint64_t digit = (uint64_t)(*v - '0');
+        if (n > (max - digit) / 10)
+            return false;
+        n = n * 10 + digit;
+    }
+    return true;
 }
 
 static int validate_options(const run_options *o)
@@ -106,11 +117,17 @@ static int validate_options(const run_options *o)
         rl_cli_error("unknown schedule '%s' (native, random, pct or serial)", o->schedule);
         return -1;
     }
-    const char *nums[] = { o->seed, o->pct_depth, o->pct_steps };
-    const char *names[] = { "seed", "pct-depth", "pct-steps" };
-    for (size_t i = 0; i < 3; i++)
-        if (nums[i] && !valid_number(nums[i])) {
-            rl_cli_error("--%s needs a non-negative number, not '%s'", names[i], nums[i]);
+    /* the seed goes into the JSON report, whose integers are signed 64-bit: 0 to 2^63-1 (jansson's
+     * json_int_t), so that the report's seed and its rerun command are the same number */
+    const struct { const char *value, *name; uint64_t max; } nums[] = {
+        { o->seed, "seed", INT64_MAX },
+        { o->pct_depth, "pct-depth", INT_MAX },
+        { o->pct_steps, "pct-steps", UINT64_MAX },
+    };
+    for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
+        if (nums[i].value && !valid_decimal(nums[i].value, nums[i].max)) {
+            rl_cli_error("--%s needs a number from 0 to %llu in decimal digits, not '%s'", nums[i].name,
+                         (unsigned long long)nums[i].max, nums[i].value);
             return -1;
         }
     return 0;

@@ -15,30 +15,17 @@ static int equals(const char *s, size_t n, const char *word)
     return strlen(word) == n && memcmp(s, word, n) == 0;
 }
 
-static int digit_value(char c, unsigned base)
-{
-    unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0')
-               : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
-               : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10) : 99u;
-    return d < base ? (int)d : -1;
-}
-
-/* Like strtoull(s, NULL, 0) on the n bytes at s, saturating at UINT64_MAX. */
+/* The decimal number at the start of the n bytes at s (0 if none), stopping at the first byte that is
+ * not a digit and saturating at UINT64_MAX. Plain decimal only, as the CLI checks its values: "010" is
+ * ten, not eight. */
 static uint64_t number(const char *s, size_t n)
 {
-    size_t i = 0;
-    unsigned base = 10;
-    if (n >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') && n > 2 && digit_value(s[2], 16) >= 0) {
-        base = 16;
-        i = 2;
-    } else if (n >= 1 && s[0] == '0') {
-        base = 8;
-    }
     uint64_t v = 0;
-    for (int d; i < n && (d = digit_value(s[i], base)) >= 0; i++) {
-        if (v > (UINT64_MAX - (uint64_t)d) / base)
+    for (size_t i = 0; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+        uint64_t d = (uint64_t)(s[i] - '0');
+        if (v > (UINT64_MAX - d) / 10)
             return UINT64_MAX;
-        v = v * base + (uint64_t)d;
+        v = v * 10 + d;
     }
     return v;
 }

@@ -3,9 +3,9 @@
  *
  * Contract: rt_options_parse reads exactly len bytes of text (no NUL needed, any bytes accepted),
  * and sets only the fields whose names appear; unknown names (the CLI's own options, typos) are
- * ignored. A name without "=value" means 1 for the on/off fields. Numbers are read like strtoull
- * with base 0 (decimal, 0x hex, 0 octal), stopping at the first character that is not a digit, and
- * saturate instead of overflowing. No allocation, no locale, no global state: it may run inside the
+ * ignored. A name without "=value" means 1 for the on/off fields. Numbers are plain decimal digits
+ * (what `racelab run` accepts and passes on; no sign, no 0x, a leading 0 is not octal), read up to the
+ * first character that is not a digit, and saturate instead of overflowing. No allocation, no locale, no global state: it may run inside the
  * runtime's constructor and in a forked child. */
 #ifndef RACELAB_OPTIONS_H
 #define RACELAB_OPTIONS_H

@@ -12,7 +12,9 @@
  *   under every schedule; atomic_add_ok finds nothing; lost_update_nonunit accounts for updates of 3;
  *   bias_handover (variables handed to a second thread mid-use) counts every add and finds nothing.
  * Suite "lockset": --lockset adds an Eraser finding on unsafe_counter and none on hb_mutex_handoff.
- * Suite "schedule_cli": malformed --schedule and --seed are usage errors (exit 2).
+ * Suite "schedule_cli": malformed --schedule and --seed are usage errors (exit 2); a seed given as
+ *   decimal digits from 0 to 2^63-1, on the command line or in RACELAB_OPTIONS, is the seed the report
+ *   and its rerun command show.
  *
  * Deterministic: every assertion holds on every schedule the seed or the OS can produce; the pct
  * threshold (>= 90 of 100) is over fixed seeds, which replay the same interleaving every time.
@@ -20,6 +22,7 @@
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "run_racelab.h"
@@ -410,4 +413,79 @@ Test(schedule_cli, seed_not_a_number)
         (const char *const[]){"run", "--seed", "abc", "--", LAB("unsafe_counter"), "-n", "100", NULL});
     expect_usage_error((const char *const[]){"run", "--schedule", "pct", "--seed", "abc", "--",
                                              LAB("unsafe_counter"), "-n", "100", NULL});
+}
+
+/* `racelab run --schedule serial [--seed SEED] -- no_threads` (seed NULL: no --seed) with
+ * RACELAB_OPTIONS set to options (NULL: unset) ran, and its report and rerun command both give the
+ * seed `expected`. Criterion runs each test in its own process: the variable goes no further. */
+static void expect_seed_used(const char *seed, const char *options, const char *expected)
+{
+    if (options)
+        setenv("RACELAB_OPTIONS", options, 1);
+    else
+        unsetenv("RACELAB_OPTIONS");
+    rl_run run;
+    if (seed)
+        rl_run_racelab(&run, (const char *const[]){ "run", "--json", RL_REPORT, "--schedule", "serial", "--seed", seed,
+                                                   "--", PROGRAM("no_threads"), NULL });
+    else
+        rl_run_racelab(&run, (const char *const[]){ "run", "--json", RL_REPORT, "--schedule", "serial", "--",
+                                                   PROGRAM("no_threads"), NULL });
+    unsetenv("RACELAB_OPTIONS");
+    rl_expect_report(&run);
+    rl_expect(&run, eq(int, run.status, 0));
+    char rerun[128];
+    snprintf(rerun, sizeof rerun, "racelab run --schedule serial --seed %s -- ", expected);
+    rl_expect(&run, eq(i64, rl_int_at(&run, NULL, "schedule.seed"), strtoll(expected, NULL, 10)));
+    rl_expect(&run, eq(int, strncmp(rl_str_at(&run, NULL, "schedule.rerun"), rerun, strlen(rerun)), 0));
+    rl_run_free(&run);
+}
+
+Test(schedule_cli, seed_in_decimal_digits_is_the_reported_seed)
+{
+    expect_seed_used("0", NULL, "0");
+    expect_seed_used("42", NULL, "42");
+    expect_seed_used("010", NULL, "10"); /* decimal, not octal */
+    expect_seed_used("9223372036854775807", NULL, "9223372036854775807"); /* 2^63-1, the largest */
+    expect_seed_used(NULL, "seed=9223372036854775807", "9223372036854775807");
+    expect_seed_used(NULL, "seed=007", "7");
+    expect_seed_used("5", "seed=9", "5"); /* the command line wins */
+}
+
+/* What the runtime cannot read as the same number: a sign, a space (it would split the value inside
+ * RACELAB_OPTIONS), 0x, or more than 2^63-1 (the JSON report's integers are signed 64-bit). */
+static const char *const rejected_seeds[] = { " 5", "5 ", "+5", "-1", "0x5", "5x", "",
+                                              "9223372036854775808", "18446744073709551615",
+                                              "99999999999999999999999" };
+
+Test(schedule_cli, seed_not_plain_decimal_or_too_big)
+{
+    for (size_t i = 0; i < sizeof rejected_seeds / sizeof *rejected_seeds; i++) {
+        rl_run run;
+        rl_run_racelab(&run, (const char *const[]){ "run", "--schedule", "serial", "--seed", rejected_seeds[i], "--",
+                                                   LAB("unsafe_counter"), "-n", "100", NULL });
+        char line[200];
+        snprintf(line, sizeof line, "racelab: --seed needs a number from 0 to 9223372036854775807 in decimal digits, "
+                                    "not '%s'\n", rejected_seeds[i]);
+        rl_expect(&run, eq(int, run.status, 2));
+        rl_expect(&run, eq(str, run.err, line));
+        rl_expect(&run, eq(str, run.out, "")); /* unsafe_counter never ran */
+        rl_run_free(&run);
+    }
+}
+
+Test(schedule_cli, seed_in_racelab_options_not_plain_decimal_or_too_big)
+{
+    const char *envs[] = { "RACELAB_OPTIONS=seed=+5", "RACELAB_OPTIONS=seed=0x5",
+                           "RACELAB_OPTIONS=seed=9223372036854775808", "RACELAB_OPTIONS=seed= 5" };
+    for (size_t i = 0; i < sizeof envs / sizeof *envs; i++) {
+        rl_run run;
+        rl_run_command(&run, (const char *const[]){ RACELAB_BIN, "run", "--", LAB("unsafe_counter"), "-n", "100", NULL },
+                       (const char *const[]){ envs[i], NULL });
+        rl_expect(&run, eq(int, run.status, 2));
+        rl_expect(&run, eq(int, strncmp(run.err, "racelab: ", 9), 0));
+        rl_expect(&run, eq(int, strchr(run.err, '\n') - run.err, (int)strlen(run.err) - 1)); /* one line */
+        rl_expect(&run, eq(str, run.out, ""));
+        rl_run_free(&run);
+    }
 }
