@@ -1,12 +1,109 @@
 /* render_text.c: the human-readable report, in the sanitizers' style: a headline per finding, the
  * locks by name, every edge of a cycle with both acquisition stacks, and for deadlocks a scenario
  * table with one column per thread (Linux lockdep's "Possible unsafe locking scenario", for N threads).
- * Formats the report document only: no analysis here. */
+ * Formats the report document only: no analysis here. Its strings are shown with control characters
+ * escaped (see below), as the text goes to a terminal. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "report.h"
 
 #define COL 26
+
+/* ---- terminal-safe strings --------------------------------------------------------------------
+ * A report may come from anywhere (`racelab report FILE`), and its strings go to a terminal: an ESC
+ * in one would start an escape sequence, a newline would break a one-line field. So every byte below
+ * 0x20, DEL (0x7f) and the C1 controls U+0080..U+009F (some terminals take U+009B as CSI) are shown
+ * escaped: \n, \r and \t as those two characters, the rest as \xHH (C1 as \u00HH). Other UTF-8
+ * text, backslashes included, passes unchanged. */
+
+static bool is_c1_control(const unsigned char *c, size_t left)
+{
+    return left >= 2 && c[0] == 0xc2 && c[1] >= 0x80 && c[1] <= 0x9f;
+}
+
+static bool needs_escaping(const char *text, size_t len)
+{
+    const unsigned char *c = (const unsigned char *)text;
+    for (size_t i = 0; i < len; i++)
+        if (c[i] < 0x20 || c[i] == 0x7f || is_c1_control(c + i, len - i))
+            return true;
+    return false;
+}
+
+/* The escaped form of a string that needs it (malloc'd, NUL-terminated; *out_len its length), or NULL
+ * when out of memory. Each byte becomes at most 4 ("\x1b"); a C1 control's two bytes become 6. */
+static char *escaped(const char *text, size_t len, size_t *out_len)
+{
+    char *out = malloc(len * 4 + 1);
+    if (!out)
+        return NULL;
+    const unsigned char *c = (const unsigned char *)text;
+    size_t at = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (c[i] == '\n' || c[i] == '\r' || c[i] == '\t') {
+            out[at++] = '\\';
+            out[at++] = c[i] == '\n' ? 'n' : c[i] == '\r' ? 'r' : 't';
+        } else if (c[i] < 0x20 || c[i] == 0x7f) {
+            at += (size_t)snprintf(out + at, 5, "\\x%02x", c[i]);
+        } else if (is_c1_control(c + i, len - i)) {
+            at += (size_t)snprintf(out + at, 7, "\\u%04x", c[i + 1]);
+            i++;
+        } else {
+            out[at++] = (char)c[i];
+        }
+    }
+    out[at] = 0;
+    *out_len = at;
+    return out;
+}
+
+static bool any_string_needs_escaping(json_t *v)
+{
+    size_t i;
+    const char *key;
+    json_t *item;
+    if (json_is_string(v))
+        return needs_escaping(json_string_value(v), json_string_length(v));
+    json_array_foreach(v, i, item)
+        if (any_string_needs_escaping(item))
+            return true;
+    json_object_foreach(v, key, item)
+        if (any_string_needs_escaping(item))
+            return true;
+    return false;
+}
+
+/* Escapes, in place, every string value in v (v is the renderer's own copy). A string that cannot be
+ * escaped for want of memory becomes "?": never shown raw. */
+static void escape_strings(json_t *v)
+{
+    size_t i, len;
+    const char *key;
+    json_t *item;
+    if (json_is_string(v) && needs_escaping(json_string_value(v), json_string_length(v))) {
+        char *safe = escaped(json_string_value(v), json_string_length(v), &len);
+        if (!safe || json_string_setn(v, safe, len) != 0)
+            json_string_set(v, "?");
+        free(safe);
+    }
+    json_array_foreach(v, i, item)
+        escape_strings(item);
+    json_object_foreach(v, key, item)
+        escape_strings(item);
+}
+
+/* The report to render: report itself when no string in it needs escaping (a report racelab just
+ * made, as a rule), else an escaped copy. NULL when out of memory. Release it with json_decref. */
+static json_t *terminal_safe(const json_t *report)
+{
+    if (!any_string_needs_escaping((json_t *)report))
+        return json_incref((json_t *)report);
+    json_t *copy = json_deep_copy(report);
+    if (copy)
+        escape_strings(copy);
+    return copy;
+}
 
 static const char *s_(json_t *o, const char *k)
 {
@@ -233,9 +330,8 @@ static void print_finding(FILE *out, json_t *f, size_t index)
     fputc('\n', out);
 }
 
-void rl_report_render_text(const json_t *report_c, FILE *out)
+static void render_report(json_t *report, FILE *out)
 {
-    json_t *report = (json_t *)report_c;
     json_t *findings = json_object_get(report, "findings");
     size_t i;
     json_t *f;
@@ -271,4 +367,15 @@ void rl_report_render_text(const json_t *report_c, FILE *out)
             json_array_size(findings), json_array_size(findings) == 1 ? "" : "s", at ? " (" : "", counts, at ? ")" : "",
             s_(report, "program"), th, th == 1 ? "" : "s", lk, lk == 1 ? "" : "s", ed, ed == 1 ? "" : "s", aq,
             aq == 1 ? "" : "s");
+}
+
+void rl_report_render_text(const json_t *report, FILE *out)
+{
+    json_t *safe = terminal_safe(report);
+    if (!safe) {
+        fprintf(out, "racelab: out of memory while rendering the report\n");
+        return;
+    }
+    render_report(safe, out);
+    json_decref(safe);
 }

@@ -44,7 +44,9 @@ const char *rl_report_frame_problem(const json_t *doc, char *why, size_t n);
 /* Number of findings in a report. */
 size_t rl_report_finding_count(const json_t *report);
 
-/* render_text.c: the human-readable report (sanitizer style) to `out`. */
+/* render_text.c: the human-readable report (sanitizer style) to `out`. Control characters in the
+ * report's strings (bytes below 0x20, DEL, C1 controls) are written escaped (\n, \x1b, \u009b), so
+ * the text is safe for a terminal whatever the report holds; `report` itself is not changed. */
 void rl_report_render_text(const json_t *report, FILE *out);
 
 #endif

@@ -8,7 +8,8 @@
  *     of the findings' edges and its dashed ones exactly the consecutive locks of suppressed cycles;
  *     over seeded random mutations of the fixtures (values replaced by values of other types), every
  *     renderer returns normally.
- *   - named cases: `{}`, a huge report (5000 findings), hostile strings (escaping in DOT and HTML),
+ *   - named cases: `{}`, a huge report (5000 findings), hostile strings (escaping in DOT and HTML, and
+ *     control characters shown escaped in the text report),
  *     source context (absolute and relative paths, missing files, lines past the end, files that are
  *     not source), the timeline, the HTML's graph from Graphviz and its fallback table, and the CLI's
  *     exit statuses, messages, output files and colours.
@@ -583,6 +584,64 @@ Test(html, timeline_lanes_and_intervals)
     json_decref(r);
 }
 
+/* ---- text: terminal safety ------------------------------------------------------------------- */
+
+/* Every byte of text is printable, a newline, or part of a UTF-8 character other than a C1 control. */
+static bool only_printable(const char *text)
+{
+    for (const unsigned char *c = (const unsigned char *)text; *c; c++)
+        if ((*c < 0x20 && *c != '\n') || *c == 0x7f || (c[0] == 0xc2 && c[1] >= 0x80 && c[1] <= 0x9f))
+            return false;
+    return true;
+}
+
+/* A report whose strings hold `summary`, `lock` and `function` (a double-lock with one lock and a
+ * one-frame stack), from the program `program`. */
+static json_t *report_with_strings(const char *summary, const char *lock, const char *function, const char *program)
+{
+    return json_pack("{s:s,s:s,s:b,s:[{s:s,s:i,s:s,s:[{s:i,s:s,s:[{s:s}]}],s:[{s:s,s:s,s:i}]}],s:[{s:s,s:s}]}",
+                     "racelab_version", "0.1.0", "program", program, "instrumented", 1, "findings", "kind",
+                     "double-lock", "pid", 7, "summary", summary, "locks", "id", 0, "name", lock, "init", "function",
+                     function, "stack", "function", function, "file", "a.c", "line", 3, "notes", "kind", "runtime",
+                     "summary", summary);
+}
+
+/* ESC, a newline, a tab, DEL, other bytes below 0x20 and C1 controls in any string are shown escaped,
+ * so that a crafted report cannot drive the terminal or break a line; the text is exactly that of the
+ * same report with the escapes written out. UTF-8 text passes unchanged; the caller's report is not
+ * changed. */
+Test(text, control_characters_are_shown_escaped)
+{
+    json_t *hostile = report_with_strings("red \x1b[31mRED\x1b[0m\nsecond line\r", "lock\ta\x7f\x01",
+                                          "gr\xc3\xb6\xc3\x9f" "e_\xe2\x86\x92_fn\xc2\x9b" "2J", "./prog\x1b]0;title\x07");
+    json_t *written_out = report_with_strings("red \\x1b[31mRED\\x1b[0m\\nsecond line\\r", "lock\\ta\\x7f\\x01",
+                                              "gr\xc3\xb6\xc3\x9f" "e_\xe2\x86\x92_fn\\u009b" "2J",
+                                              "./prog\\x1b]0;title\\x07");
+    char *text = text_of(hostile), *expected = text_of(written_out);
+    cr_assert(eq(str, text, expected));
+    cr_assert(only_printable(text), "%s", text);
+    cr_assert(contains(text, "==7== racelab: double-lock #1: red \\x1b[31mRED\\x1b[0m\\nsecond line\\r\n"), "%s", text);
+    cr_assert(contains(text, "#0 gr\xc3\xb6\xc3\x9f" "e_\xe2\x86\x92_fn\\u009b2J a.c:3\n"), "%s", text); /* UTF-8 kept */
+    cr_assert(contains(text, "racelab: note: red \\x1b[31mRED\\x1b[0m\\nsecond line\\r\n"), "%s", text);
+    cr_assert(contains(text, " in ./prog\\x1b]0;title\\x07 ("), "%s", text);
+    cr_assert(eq(str, (char *)json_string_value(json_object_get(json_array_get(json_object_get(hostile, "findings"), 0),
+                                                                "summary")),
+                 "red \x1b[31mRED\x1b[0m\nsecond line\r"));
+    free(text), free(expected);
+    json_decref(hostile);
+    json_decref(written_out);
+}
+
+/* A report with nothing to escape renders as before: backslashes and UTF-8 are not touched. */
+Test(text, plain_strings_pass_unchanged)
+{
+    json_t *r = report_with_strings("C:\\dir\\x41 \xe2\x9c\x93 caf\xc3\xa9", "lock_a", "main", "./prog");
+    char *text = text_of(r);
+    cr_assert(contains(text, "double-lock #1: C:\\dir\\x41 \xe2\x9c\x93 caf\xc3\xa9\n"), "%s", text);
+    free(text);
+    json_decref(r);
+}
+
 /* ---- any input -------------------------------------------------------------------------------- */
 
 Test(robust, empty_report)
@@ -877,6 +936,29 @@ Test(cli, colours_on_a_terminal_unless_NO_COLOR)
     rl_expect(&run, eq(int, run.status, 0));
     rl_expect(&run, contains(run.out, "SUMMARY:") && lacks(run.out, "\033["));
     rl_run_free(&run);
+}
+
+/* `racelab report --format text` of a report whose strings hold ESC sequences and newlines: the
+ * escapes are shown, never sent (the reporter's repro: "\u001b[31m" and "\n" in every string). */
+Test(cli, text_of_a_crafted_report_sends_no_control_characters)
+{
+    char dir[] = "/tmp/racelab-render-XXXXXX";
+    cr_assert(mkdtemp(dir) != NULL);
+    char path[600];
+    snprintf(path, sizeof path, "%s/crafted.json", dir);
+    write_all(path, "{\"racelab_version\": \"0.1.0\", \"program\": \"\\u001b[31m./prog\\nX\", \"instrumented\": true, "
+                    "\"findings\": [{\"kind\": \"double-lock\", \"pid\": 1, \"summary\": \"\\u001b[31mred\\nnext\", "
+                    "\"locks\": [{\"id\": 0, \"name\": \"\\u001b[2Jm\"}], \"stack\": []}], \"notes\": []}");
+    rl_run run;
+    rl_run_racelab(&run, (const char *const[]){ "report", path, "--format", "text", NULL });
+    rl_expect(&run, eq(int, run.status, 0));
+    rl_expect(&run, eq(str, run.err, ""));
+    rl_expect(&run, only_printable(run.out));
+    rl_expect(&run, contains(run.out, "==1== racelab: double-lock #1: \\x1b[31mred\\nnext\n"));
+    rl_expect(&run, contains(run.out, "SUMMARY: racelab: 1 finding (1 double-lock) in \\x1b[31m./prog\\nX ("));
+    rl_run_free(&run);
+    unlink(path);
+    rmdir(dir);
 }
 
 Test(cli, run_writes_html_after_the_json)
