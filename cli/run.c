@@ -247,10 +247,14 @@ static int runtime_path(char *out, size_t n)
 
 static volatile sig_atomic_t child_pid_for_signals;
 
+/* A stopped program (it stopped itself, or was stopped by a ^Z racelab did not see) keeps a forwarded
+ * SIGTERM pending until it is continued: so it is continued too, and the signal acts. */
 static void forward_signal(int sig)
 {
-    if (child_pid_for_signals > 0)
+    if (child_pid_for_signals > 0) {
         kill(child_pid_for_signals, sig);
+        kill(child_pid_for_signals, SIGCONT);
+    }
 }
 
 /* Once the program has ended a signal is for racelab itself (a `timeout` around it, a Ctrl-C while a

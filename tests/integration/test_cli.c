@@ -182,6 +182,65 @@ Test(cli, run_help_exits_0)
     rl_run_free(&run);
 }
 
+/* The state letter of /proc/PID/stat ('T' stopped), or 0. */
+static char process_state(int pid)
+{
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    const char *close_paren = strrchr(buf, ')');
+    return close_paren && close_paren[1] == ' ' ? close_paren[2] : 0;
+}
+
+/* SIGTERM to racelab while the program is stopped (SIGSTOP): forwarded and the program continued, so
+ * the program ends by SIGTERM and racelab with 143, instead of both waiting for ever. */
+Test(cli, sigterm_reaches_a_stopped_program)
+{
+    char program[512];
+    snprintf(program, sizeof program, "%s/stops_itself", RACELAB_TEST_PROGRAMS);
+    int out[2];
+    cr_assert(eq(int, pipe(out), 0));
+    pid_t racelab = fork();
+    if (racelab == 0) {
+        setpgid(0, 0);
+        dup2(out[1], 1);
+        close(out[0]);
+        execl(RACELAB_BIN, "racelab", "run", "--quiet", "--", program, (char *)NULL);
+        _exit(127);
+    }
+    close(out[1]);
+    FILE *from_program = fdopen(out[0], "r");
+    int program_pid = 0;
+    cr_assert(eq(int, fscanf(from_program, "%d", &program_pid), 1), "the program did not print its pid");
+    struct timespec start, now, tick = { 0, 10 * 1000 * 1000 };
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    do { /* until it has stopped itself */
+        nanosleep(&tick, NULL);
+        clock_gettime(CLOCK_MONOTONIC, &now);
+    } while (process_state(program_pid) != 'T' && now.tv_sec - start.tv_sec < 8);
+    kill(racelab, SIGTERM);
+    int status = 0;
+    pid_t done = 0;
+    while ((done = waitpid(racelab, &status, WNOHANG)) == 0 && now.tv_sec - start.tv_sec < 16) {
+        nanosleep(&tick, NULL);
+        clock_gettime(CLOCK_MONOTONIC, &now);
+    }
+    if (done == 0) {
+        kill(-racelab, SIGKILL);
+        kill(program_pid, SIGKILL);
+        waitpid(racelab, &status, 0);
+    }
+    fclose(from_program);
+    cr_assert(ne(int, done, 0), "racelab did not end after SIGTERM while the program was stopped");
+    bool exited_143 = WIFEXITED(status) && WEXITSTATUS(status) == 143;
+    cr_assert(exited_143, "racelab ended with status 0x%x", status);
+}
+
 /* After the program has ended, SIGTERM stops racelab itself at once (here while it waits for a
  * descendant the program left behind), with one line, status 143, no report file and no event-log
  * directory left in TMPDIR. The signal is

@@ -4,9 +4,11 @@
  * apart. glibc implements these without calling pthread_mutex_lock & co., so unless racelab wraps
  * them itself a lock taken by pthread_mutex_clocklock looks unlocked when the program releases it.
  *
- * Thread 1 takes lock_a, then lock_b with pthread_mutex_clocklock, and posts a semaphore; thread 2
- * waits for it with sem_clockwait, then takes lock_b, then lock_a with pthread_mutex_clocklock: the
- * order graph has the cycle, the run never deadlocks. A clocklock on a lock main holds times out; a
+ * Thread 1 takes lock_a with pthread_mutex_clocklock, then lock_b, and posts a semaphore; thread 2
+ * waits for it with sem_clockwait, then takes lock_b with pthread_mutex_clocklock, then lock_a: the
+ * order graph has the cycle (its edges start at the locks the clocklocks took, so racelab must know
+ * those are held; the second locks are plain waits for ever, since a timed one gives up and closes no
+ * deadlock), and the run never deadlocks. A clocklock on a lock main holds times out; a
  * condition variable hands a flag over with pthread_cond_clockwait; an rwlock is taken both ways with
  * the clock functions. The program checks every result itself and exits 1 if any is wrong.
  * Expect: findings {potential-deadlock}, one, its cycle exactly {lock_a, lock_b}; exit status 0
@@ -54,8 +56,8 @@ static void *thread1(void *arg)
 {
     (void)arg;
     struct timespec deadline = in_ms(10000);
-    pthread_mutex_lock(&lock_a);
-    check(pthread_mutex_clocklock(&lock_b, CLOCK_MONOTONIC, &deadline) == 0, "clocklock lock_b");
+    check(pthread_mutex_clocklock(&lock_a, CLOCK_MONOTONIC, &deadline) == 0, "clocklock lock_a");
+    pthread_mutex_lock(&lock_b);
     pthread_mutex_unlock(&lock_b);
     pthread_mutex_unlock(&lock_a);
     sem_post(&thread1_done);
@@ -67,8 +69,8 @@ static void *thread2(void *arg)
     (void)arg;
     struct timespec deadline = in_ms(10000);
     check(sem_clockwait(&thread1_done, CLOCK_MONOTONIC, &deadline) == 0, "sem_clockwait");
-    pthread_mutex_lock(&lock_b);
-    check(pthread_mutex_clocklock(&lock_a, CLOCK_MONOTONIC, &deadline) == 0, "clocklock lock_a");
+    check(pthread_mutex_clocklock(&lock_b, CLOCK_MONOTONIC, &deadline) == 0, "clocklock lock_b");
+    pthread_mutex_lock(&lock_a);
     pthread_mutex_unlock(&lock_a);
     pthread_mutex_unlock(&lock_b);
     return (void *)2;
