@@ -586,6 +586,13 @@ static int run_command(int argc, char **argv, char *env_opts)
     bool main_seen = false;
     for (size_t k = 0; k < log.n_procs; k++)
         main_seen |= log.procs[k].pid == child;
+    /* processes without an exit record that are still alive (a daemon the program left behind, still
+     * running when racelab stopped waiting for it) are not "crashed or killed" */
+    int *still_running = calloc(log.n_procs + 1, sizeof *still_running);
+    for (size_t k = 0; still_running && k < log.n_procs; k++)
+        if (!log.procs[k].exit_how[0] && log.procs[k].pid != child && kill(log.procs[k].pid, 0) == 0)
+            still_running[info.n_still_running++] = log.procs[k].pid;
+    info.still_running = still_running;
     if (instrumented && !main_seen) {
         /* the runtime never started in the program: nothing was checked, say so rather than "clean" */
         fprintf(stderr, "racelab: warning: racelab's runtime did not start inside '%s' (the preload failed?): "
@@ -594,6 +601,7 @@ static int run_command(int argc, char **argv, char *env_opts)
         unchecked_why = "racelab's runtime did not start inside the program (the preload failed?): nothing was checked";
     }
     json_t *report = rl_report_build(&log, &info);
+    free(still_running);
     if (unchecked_why)
         json_array_append_new(json_object_get(report, "notes"),
                               json_pack("{s:s,s:s}", "kind", "runtime", "summary", unchecked_why));

@@ -1215,8 +1215,14 @@ json_t *rl_report_build(const rl_eventlog *log, const rl_run_info *info)
                 json_object_set_new(pj, "exit", exit_json(cs->status, cs->signal, deadlocked ? "deadlock" : NULL));
             else if (w)
                 json_object_set_new(pj, "exit", exit_json((int)w->status, w->signal, deadlocked ? "deadlock" : NULL));
-            else if (!p->exit_how[0])
-                json_object_set_new(pj, "exit", json_pack("{s:s}", "unknown", "no exit record (crashed or killed)"));
+            else if (!p->exit_how[0]) {
+                bool running = false;
+                for (size_t k = 0; k < info->n_still_running && !running; k++)
+                    running = info->still_running[k] == p->pid;
+                json_object_set_new(pj, "exit", json_pack("{s:s}", "unknown",
+                                                          running ? "still running when the report was written"
+                                                                  : "no exit record (crashed or killed)"));
+            }
         }
         json_array_append_new(procs, pj);
     }

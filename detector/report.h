@@ -25,6 +25,7 @@ typedef struct rl_run_info {
     bool instrumented;            /* false: statically linked, the runtime could not be preloaded */
     const char *source_root;      /* file paths under it are shown relative; NULL for none */
     const rl_child_status *children; size_t n_children; /* other processes reaped */
+    const int *still_running; size_t n_still_running; /* processes alive when the report was built */
     size_t max_cycles;            /* bound on the cycle enumeration per process; 0: 10000 */
 } rl_run_info;
 

@@ -8,6 +8,7 @@
  */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
+#include <signal.h>
 #include <string.h>
 
 #include "run_racelab.h"
@@ -399,6 +400,23 @@ Test(finding, heap_locks_from_one_line)
     snprintf(want, sizeof want, "mutex #1 at make_node (heap_lock_names.c:%lld),mutex #2 at make_node (heap_lock_names.c:%lld)",
              line, line);
     expect_one_cycle(&run, want);
+    rl_run_free(&run);
+}
+
+/* A child the program leaves running: racelab stops waiting for it after 10 s and says it was still
+ * running, not that it crashed. */
+Test(finding, descendant_still_running, .timeout = 60)
+{
+    rl_run run;
+    rl_run_test_program(&run, "leaves_a_sleeper", NULL);
+    rl_expect_normal_exit(&run, "");
+    json_t *processes = json_object_get(run.report, "processes");
+    rl_expect(&run, eq(sz, json_array_size(processes), 2));
+    json_t *sleeper = json_array_get(processes, 1);
+    long long pid = rl_int_at(&run, sleeper, "pid");
+    if (pid > 0)
+        kill((pid_t)pid, SIGKILL);
+    rl_expect(&run, eq(str, rl_str_at(&run, sleeper, "exit.unknown"), "still running when the report was written"));
     rl_run_free(&run);
 }
 
