@@ -8,6 +8,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <unistd.h>
 
 #include "rt.h"
@@ -83,10 +84,12 @@ RT_EXPORT int close_range(unsigned first, unsigned last, int flags)
         return -1;
     }
     int log = __atomic_load_n(&rt.log_fd, __ATOMIC_RELAXED);
-    if (log < 0 || (unsigned)log < first || (unsigned)log > last || first > last)
+    /* CLOSE_RANGE_CLOEXEC closes nothing (the log is close-on-exec already) */
+    if (log < 0 || (unsigned)log < first || (unsigned)log > last || first > last || (flags & CLOSE_RANGE_CLOEXEC))
         return real_fd.close_range(first, last, flags);
-    int rc = 0;
-    if ((unsigned)log > first)
+    /* the log alone, as close-on-exec: the kernel still checks the flags and unshares when asked */
+    int rc = real_fd.close_range((unsigned)log, (unsigned)log, flags | CLOSE_RANGE_CLOEXEC);
+    if (rc == 0 && (unsigned)log > first)
         rc = real_fd.close_range(first, (unsigned)log - 1, flags);
     if (rc == 0 && (unsigned)log < last)
         rc = real_fd.close_range((unsigned)log + 1, last, flags);
