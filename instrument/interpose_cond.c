@@ -124,7 +124,11 @@ static int cond_wait_common(pthread_cond_t *c, pthread_mutex_t *m, const struct 
         rt_sched_leave(t);
         if (ml)
             rt_sched_notify(ml); /* the wait releases the mutex */
-        atomic_store_explicit(&t->blocked_mutex, held ? ml : NULL, memory_order_relaxed); /* before blocked */
+        atomic_store_explicit(&t->blocked_mutex, held && !(ml && ml->pshared) ? ml : NULL, memory_order_relaxed);
+        if (abstime) { /* written before blocked is published, as blocked_mutex */
+            t->blocked_deadline = *abstime;
+            t->blocked_clock = clock;
+        }
         rt_block_begin(t, abstime ? RT_BLOCK_TIMED : (ml && ml->pshared) ? RT_BLOCK_EXTERNAL : RT_BLOCK_COND, cl, pc);
         pthread_cleanup_push(wait_cancelled, &w);
         rc = real_cond_wait(c, m, abstime, clock);

@@ -182,6 +182,8 @@ typedef struct rt_thread {
     _Atomic uintptr_t blocked_pc;
     uint64_t blocked_stack;        /* full stack of this acquisition when known (its chain's), or 0 */
     _Atomic(rt_lock *) blocked_mutex; /* RT_BLOCK_COND: the mutex the wait must take back, or NULL */
+    struct timespec blocked_deadline; /* a timed condition wait: when it gives up waiting for a signal */
+    clockid_t blocked_clock;          /* ... on this clock; then it takes its mutex back, untimed */
     _Atomic uint64_t progress;     /* bumped at every wrapper entry and exit */
     _Atomic int alive;
     int ended;                     /* thread-end bookkeeping done */

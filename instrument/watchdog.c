@@ -210,6 +210,22 @@ static bool handler_may_post(history *hist, const snap *snaps, size_t n)
     return hist->handler_found;
 }
 
+/* A timed condition wait whose deadline passed over 100 ms ago: it no longer waits for a signal but to
+ * take its mutex back, and that wait has no deadline (glibc retakes the mutex before returning
+ * ETIMEDOUT). So it counts as an untimed condition wait for the cycle and stall checks. */
+static bool timed_wait_now_retakes(const rt_thread *t, const void *obj)
+{
+    const rt_lock *cond = obj;
+    if (!cond || cond->kind != RT_KIND_COND || !atomic_load(&t->blocked_mutex))
+        return false;
+    struct timespec now;
+    if (clock_gettime(t->blocked_clock, &now) != 0)
+        return false;
+    int64_t late_ns = (int64_t)(now.tv_sec - t->blocked_deadline.tv_sec) * 1000000000 +
+                      (now.tv_nsec - t->blocked_deadline.tv_nsec);
+    return late_ns > 100 * 1000 * 1000;
+}
+
 /* Returns the number of registered threads alive at the look. */
 static size_t tick(history *hist)
 {
@@ -231,6 +247,10 @@ static size_t tick(history *hist)
         snaps[i].blocked = atomic_load_explicit(&t->blocked, memory_order_acquire);
         snaps[i].obj = atomic_load(&t->blocked_obj);
         snaps[i].mutex = snaps[i].blocked == RT_BLOCK_COND ? atomic_load(&t->blocked_mutex) : NULL;
+        if (snaps[i].blocked == RT_BLOCK_TIMED && timed_wait_now_retakes(t, snaps[i].obj)) {
+            snaps[i].blocked = RT_BLOCK_COND; /* past its deadline: waits, untimed, for its mutex */
+            snaps[i].mutex = atomic_load(&t->blocked_mutex);
+        }
         snaps[i].progress = atomic_load(&t->progress);
         if (!forever(snaps[i].blocked))
             all_blocked = false;

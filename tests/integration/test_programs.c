@@ -175,20 +175,22 @@ Test(finding, cond_wait_retake_orders_locks)
  * lock the waiter holds, is a cycle, described as the wait taking its mutex back. */
 Test(finding, cond_wait_cannot_retake)
 {
-    rl_run run;
-    rl_run_test_program(&run, "cond_retake_deadlock", NULL);
-    rl_expect_ended_by_deadlock(&run, "deadlock");
-    json_t *deadlock = rl_finding(&run, "deadlock", 0);
-    rl_expect(&run, eq(str, rl_str_at(&run, deadlock, "cause"), "cycle"));
-    rl_expect(&run, eq(str, rl_cycle_lock_names(&run, deadlock), "other,wait_mutex"));
-    for (size_t i = 0; i < 2; i++) {
-        char path[64];
-        snprintf(path, sizeof path, "waits.%zu.thread", i);
-        bool waiter = rl_int_at(&run, deadlock, path) == 1;
-        snprintf(path, sizeof path, "waits.%zu.op", i);
-        rl_expect(&run, eq(str, rl_str_at(&run, deadlock, path), waiter ? "cond-retake" : "lock"));
+    for (int timed = 0; timed < 2; timed++) { /* pthread_cond_wait, then pthread_cond_timedwait */
+        rl_run run;
+        rl_run_test_program(&run, "cond_retake_deadlock", timed ? "timed" : "untimed", NULL);
+        rl_expect_ended_by_deadlock(&run, "deadlock");
+        json_t *deadlock = rl_finding(&run, "deadlock", 0);
+        rl_expect(&run, eq(str, rl_str_at(&run, deadlock, "cause"), "cycle"));
+        rl_expect(&run, eq(str, rl_cycle_lock_names(&run, deadlock), "other,wait_mutex"));
+        for (size_t i = 0; i < 2; i++) {
+            char path[64];
+            snprintf(path, sizeof path, "waits.%zu.thread", i);
+            bool waiter = rl_int_at(&run, deadlock, path) == 1;
+            snprintf(path, sizeof path, "waits.%zu.op", i);
+            rl_expect(&run, eq(str, rl_str_at(&run, deadlock, path), waiter ? "cond-retake" : "lock"));
+        }
+        rl_run_free(&run);
     }
-    rl_run_free(&run);
 }
 
 /* main ends with pthread_exit: once the program's last thread has ended, the process ends with status
