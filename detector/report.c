@@ -766,6 +766,7 @@ static const char *op_call(const char *op)
     if (strcmp(op, "sem-wait") == 0) return "sem_wait";
     if (strcmp(op, "join") == 0) return "pthread_join";
     if (strcmp(op, "barrier") == 0) return "pthread_barrier_wait";
+    if (strcmp(op, "once") == 0) return "pthread_once";
     return op;
 }
 

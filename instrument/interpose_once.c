@@ -4,19 +4,32 @@
  * call gets a trampoline that runs the program's initialiser and then releases into the control's
  * record; every call acquires from that record when the real call returns. Under a token schedule the
  * real call is made outside the schedule: another thread may be running the initialiser, and this one
- * then waits for it in the kernel. */
+ * then waits for it in the kernel. Meanwhile the watchdog sees it blocked ("once") on the thread that
+ * runs the initialiser, so a deadlock through an initialiser (it waits for a lock a caller holds) is
+ * reported and ended. */
 #include <threads.h>
 
 #include "rt.h"
 #include "rt_sched.h"
 
-/* Runs in the thread that runs the initialiser, inside the real call the wrapper made. */
+static void initialiser_ended(void *obj)
+{
+    atomic_store(&((rt_lock *)obj)->owner, NULL);
+}
+
+/* Runs in the thread that runs the initialiser, inside the real call the wrapper made: it is not
+ * waiting for another's initialiser after all, and is the once record's owner (what other callers
+ * wait for, for the watchdog) until the initialiser returns or is cancelled. */
 static void once_trampoline(void)
 {
     rt_thread *t = rt_tls_self;
     void (*init)(void) = t->once_init;
     rt_lock *obj = t->once_obj;
+    rt_block_end(t);
+    atomic_store(&obj->owner, t);
+    pthread_cleanup_push(initialiser_ended, obj);
     init();
+    pthread_cleanup_pop(1);
     t = rt_enter();
     if (t) {
         rt_hb_release(t, obj);
@@ -46,8 +59,10 @@ static int once_common(void *control, void (*init)(void), int (*call_real)(void 
     t->once_init = init;
     t->once_obj = obj;
     rt_sched_leave(t);
+    rt_block_begin(t, RT_BLOCK_ONCE, obj, pc); /* until the trampoline says this thread runs it */
     rt_leave(t); /* the initialiser is the program's code */
     int rc = call_real(control, once_trampoline);
+    rt_block_end(t);
     t = rt_enter();
     if (!t)
         return rc;

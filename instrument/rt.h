@@ -136,6 +136,7 @@ typedef enum rt_block {
     RT_BLOCK_SEM,       /* untimed sem wait on a semaphore of this process */
     RT_BLOCK_JOIN,      /* join */
     RT_BLOCK_BARRIER,   /* barrier wait */
+    RT_BLOCK_ONCE,      /* pthread_once / call_once, while another thread may run the initialiser */
     RT_BLOCK_TIMED,     /* any timed wait: never counted as blocked forever */
     RT_BLOCK_EXTERNAL,  /* a wait another process may end (process-shared, unknown semaphore) */
 } rt_block;

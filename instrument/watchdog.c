@@ -4,7 +4,8 @@
  *  - a cycle of threads each blocked, untimed, on a lock held by the next or joining the next
  *    (detector/waitsfor.c), including a thread waiting for a lock it holds itself; a thread in an
  *    untimed condition wait counts as waiting for the owner of its mutex, which it must take back
- *    before the wait can return, signalled or not; confirmed when the same threads are in the cycle
+ *    before the wait can return, signalled or not; a thread in pthread_once / call_once as waiting
+ *    for the thread running the initialiser; confirmed when the same threads are in the cycle
  *    on two consecutive ticks with no progress;
  *  - a global stall: every live thread blocked, untimed, in a lock, cond wait, semaphore wait of this
  *    process, join or barrier, no progress for RT_STALL_TICKS ticks, and no thread the runtime does
@@ -48,11 +49,12 @@ static const char *block_name(int b)
     case RT_BLOCK_SEM: return "sem-wait";
     case RT_BLOCK_JOIN: return "join";
     case RT_BLOCK_BARRIER: return "barrier";
+    case RT_BLOCK_ONCE: return "once";
     default: return "none";
     }
 }
 
-static bool forever(int b) { return b >= RT_BLOCK_LOCK && b <= RT_BLOCK_BARRIER; }
+static bool forever(int b) { return b >= RT_BLOCK_LOCK && b <= RT_BLOCK_ONCE; }
 
 /* Whether the task (thread) named in /proc/self/task has ended: a zombie. The main thread stays one
  * after it calls pthread_exit, for as long as the process lives. */
@@ -261,7 +263,8 @@ static size_t tick(history *hist)
     /* waits-for edges among threads blocked on locks or joins */
     for (size_t a = 0; snaps && a < n; a++) {
         int b = snaps[a].blocked;
-        if (b != RT_BLOCK_LOCK && b != RT_BLOCK_RDLOCK && b != RT_BLOCK_JOIN && !(b == RT_BLOCK_COND && snaps[a].mutex))
+        if (b != RT_BLOCK_LOCK && b != RT_BLOCK_RDLOCK && b != RT_BLOCK_JOIN && b != RT_BLOCK_ONCE &&
+            !(b == RT_BLOCK_COND && snaps[a].mutex))
             continue;
         for (size_t c = 0; c < n; c++) {
             if (!forever(snaps[c].blocked))
@@ -271,6 +274,8 @@ static size_t tick(history *hist)
                 waits = snaps[c].t == snaps[a].obj;
             else if (b == RT_BLOCK_COND)
                 waits = c != a && atomic_load(&snaps[a].mutex->owner) == snaps[c].t;
+            else if (b == RT_BLOCK_ONCE) /* the once record's owner runs the initialiser */
+                waits = c != a && snaps[a].obj && atomic_load(&((rt_lock *)snaps[a].obj)->owner) == snaps[c].t;
             else {
                 rt_lock *l = snaps[a].obj;
                 rt_thread *owner = atomic_load(&l->owner);

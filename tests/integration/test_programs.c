@@ -193,6 +193,25 @@ Test(finding, cond_wait_cannot_retake)
     }
 }
 
+/* A caller of pthread_once waits for the thread running the initialiser, which waits for a lock the
+ * caller holds: a cycle through the once call, reported and ended. */
+Test(finding, once_initialiser_deadlock)
+{
+    rl_run run;
+    rl_run_test_program(&run, "once_deadlock", NULL);
+    rl_expect_ended_by_deadlock(&run, "deadlock");
+    json_t *deadlock = rl_finding(&run, "deadlock", 0);
+    rl_expect(&run, eq(str, rl_str_at(&run, deadlock, "cause"), "cycle"));
+    for (size_t i = 0; i < 2; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "waits.%zu.thread", i);
+        bool main_thread = rl_int_at(&run, deadlock, path) == 0;
+        snprintf(path, sizeof path, "waits.%zu.op", i);
+        rl_expect(&run, eq(str, rl_str_at(&run, deadlock, path), main_thread ? "once" : "lock"));
+    }
+    rl_run_free(&run);
+}
+
 /* main ends with pthread_exit: once the program's last thread has ended, the process ends with status
  * 0, as without racelab (whose watchdog thread once kept it alive for ever). */
 Test(finding, main_pthread_exit)
