@@ -43,6 +43,19 @@ static void expect_note(rl_run *run, const char *reason, const char *names)
     rl_expect(run, eq(str, rl_note_lock_names(run, note), (char *)names));
 }
 
+/* A deadlock of two waiting threads: thread `thread` waits in `op`, the other in `other_op`. */
+static void expect_two_wait_ops(rl_run *run, json_t *deadlock, long long thread, const char *op, const char *other_op)
+{
+    rl_expect(run, eq(sz, json_array_size(json_object_get(deadlock, "waits")), 2));
+    for (size_t i = 0; i < 2; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "waits.%zu.thread", i);
+        bool that_one = rl_int_at(run, deadlock, path) == thread;
+        snprintf(path, sizeof path, "waits.%zu.op", i);
+        rl_expect(run, eq(str, rl_str_at(run, deadlock, path), (char *)(that_one ? op : other_op)));
+    }
+}
+
 /* A deadlock between threads 1 and 2: thread N waits at line waits_at[N], holding the lock it took at
  * line took_at[N] (the top frames of the report's stacks). */
 static void expect_two_waiters(rl_run *run, json_t *deadlock, const long long waits_at[3], const long long took_at[3])
@@ -182,13 +195,7 @@ Test(finding, cond_wait_cannot_retake)
         json_t *deadlock = rl_finding(&run, "deadlock", 0);
         rl_expect(&run, eq(str, rl_str_at(&run, deadlock, "cause"), "cycle"));
         rl_expect(&run, eq(str, rl_cycle_lock_names(&run, deadlock), "other,wait_mutex"));
-        for (size_t i = 0; i < 2; i++) {
-            char path[64];
-            snprintf(path, sizeof path, "waits.%zu.thread", i);
-            bool waiter = rl_int_at(&run, deadlock, path) == 1;
-            snprintf(path, sizeof path, "waits.%zu.op", i);
-            rl_expect(&run, eq(str, rl_str_at(&run, deadlock, path), waiter ? "cond-retake" : "lock"));
-        }
+        expect_two_wait_ops(&run, deadlock, 1, "cond-retake", "lock");
         rl_run_free(&run);
     }
 }
@@ -202,13 +209,7 @@ Test(finding, once_initialiser_deadlock)
     rl_expect_ended_by_deadlock(&run, "deadlock");
     json_t *deadlock = rl_finding(&run, "deadlock", 0);
     rl_expect(&run, eq(str, rl_str_at(&run, deadlock, "cause"), "cycle"));
-    for (size_t i = 0; i < 2; i++) {
-        char path[64];
-        snprintf(path, sizeof path, "waits.%zu.thread", i);
-        bool main_thread = rl_int_at(&run, deadlock, path) == 0;
-        snprintf(path, sizeof path, "waits.%zu.op", i);
-        rl_expect(&run, eq(str, rl_str_at(&run, deadlock, path), main_thread ? "once" : "lock"));
-    }
+    expect_two_wait_ops(&run, deadlock, 0, "once", "lock");
     rl_run_free(&run);
 }
 
