@@ -135,6 +135,14 @@ static size_t elem_size(const char *kind)
 
 static void number_lock_sites(builder *b);
 
+/* The place a stack names, as lock names and finding summaries show it: "fn (file.c:line)". */
+static void stack_site_text(builder *b, uint64_t stack_uid, char *buf, size_t n)
+{
+    json_t *fr = frames_json(b, stack_uid);
+    site_text(fr, buf, n);
+    json_decref(fr);
+}
+
 /* A name for a lock: the program's own (racelab_name_lock), its symbol (a global), or, for a lock in
  * the heap or on a stack, its kind and the place that made it; when that place made several locks,
  * which one ("mutex #2 at make_node (list.c:16)"), so that two locks of one finding never share a name. */
@@ -148,10 +156,8 @@ static void lock_name(builder *b, const rl_ev_lock *l, char *buf, size_t n)
     rl_symbolizer *sym = symbolizer_for(b, &b->log->procs[l->proc]);
     if (sym && rl_symbolize_data(sym, l->addr, elem_size(l->kind), buf, n) == 0 && buf[0])
         return;
-    json_t *fr = frames_json(b, l->init_stack);
     char site[600];
-    site_text(fr, site, sizeof site);
-    json_decref(fr);
+    stack_site_text(b, l->init_stack, site, sizeof site);
     number_lock_sites(b);
     size_t index = (size_t)(l - b->log->locks);
     bool several = b->site_total && index < b->log->n_locks && b->site_total[index] > 1;
@@ -312,30 +318,6 @@ static uint32_t dense_id(dense *d, uint64_t uid)
     return (uint32_t)d->n++;
 }
 
-/* The text a lock's name gives for the place that made it, from the first frame of its stack (as
- * site_text reads it from frames_json: the innermost inlined function with a file, racelab.h's own
- * wrappers skipped), into buf; "" when unknown. */
-static void first_frame_site(builder *b, const rl_ev_lock *l, uint64_t pc, char *buf, size_t n)
-{
-    buf[0] = 0;
-    rl_symbolizer *sym = symbolizer_for(b, &b->log->procs[l->proc]);
-    rl_frame inl[8];
-    size_t n_inl = sym ? rl_symbolize_code_inlined(sym, pc, true, inl, 8) : 0;
-    for (size_t k = 0; k < n_inl && k < 8; k++) {
-        size_t fl = strlen(inl[k].file);
-        if (fl >= 10 && strcmp(inl[k].file + fl - 10, "/racelab.h") == 0)
-            continue;
-        if (inl[k].file[0]) {
-            const char *base = strrchr(inl[k].file, '/');
-            snprintf(buf, n, "%s (%s:%d)", inl[k].function[0] ? inl[k].function : "?", base ? base + 1 : inl[k].file,
-                     inl[k].line);
-            return;
-        }
-        if (inl[k].function[0] && !buf[0])
-            snprintf(buf, n, "%s", inl[k].function);
-    }
-}
-
 static uint64_t text_hash(const char *text, uint64_t seed)
 {
     uint64_t h = 0xcbf29ce484222325ULL ^ seed;
@@ -345,9 +327,9 @@ static uint64_t text_hash(const char *text, uint64_t seed)
 }
 
 /* Fills site_ordinal / site_total (see builder) in one pass over the log's locks, grouping them by
- * process, kind and the text of the place that made them (two inlined copies of one constructor are
- * one place, as the names show them); each distinct pc is symbolized once. On running out of memory
- * the names simply go without a number. */
+ * process, kind and the text of the place that made them, as their names show it (two inlined copies
+ * of one constructor are one place); each distinct stack is symbolized once (a loop making locks
+ * gives them one stack). On running out of memory the names simply go without a number. */
 static void number_lock_sites(builder *b)
 {
     if (b->sites_numbered)
@@ -356,33 +338,33 @@ static void number_lock_sites(builder *b)
     const rl_eventlog *log = b->log;
     uint32_t *ordinal = calloc(log->n_locks + 1, sizeof *ordinal);
     uint32_t *group = calloc(log->n_locks + 1, sizeof *group);
-    uint32_t *counts = NULL, *pc_group = NULL; /* per site group; per distinct (proc, kind, pc) */
-    size_t cap_counts = 0, cap_pcs = 0;
-    dense sites = { 0 }, pcs = { 0 };
+    uint32_t *counts = NULL, *stack_group = NULL; /* per site group; per distinct (kind, stack) */
+    size_t cap_counts = 0, cap_stacks = 0;
+    dense sites = { 0 }, stacks = { 0 };
     bool ok = ordinal && group;
     for (size_t i = 0; ok && i < log->n_locks; i++) {
         const rl_ev_lock *l = &log->locks[i];
-        const rl_ev_stack *st = rl_eventlog_stack(log, l->init_stack);
-        if (!st || !st->n)
+        if (!rl_eventlog_stack(log, l->init_stack))
             continue;
-        uint64_t kind_seed = dense_hash((uint64_t)l->proc + 1) ^ text_hash(l->kind, 0);
-        uint32_t p = dense_id(&pcs, dense_hash(st->pcs[0] ^ kind_seed) | 1);
-        if (p >= cap_pcs) {
-            size_t cap = cap_pcs ? cap_pcs * 2 : 64;
-            uint32_t *grown = realloc(pc_group, cap * sizeof *grown);
+        /* a stack uid names its process image; the kind keeps a mutex and a cond from one line apart */
+        uint64_t kind_seed = text_hash(l->kind, 0);
+        uint32_t p = dense_id(&stacks, dense_hash(l->init_stack ^ kind_seed) | 1);
+        if (p >= cap_stacks) {
+            size_t cap = cap_stacks ? cap_stacks * 2 : 64;
+            uint32_t *grown = realloc(stack_group, cap * sizeof *grown);
             if (!(ok = grown != NULL))
                 break;
-            for (size_t k = cap_pcs; k < cap; k++)
+            for (size_t k = cap_stacks; k < cap; k++)
                 grown[k] = UINT32_MAX;
-            pc_group = grown;
-            cap_pcs = cap;
+            stack_group = grown;
+            cap_stacks = cap;
         }
-        if (pc_group[p] == UINT32_MAX) {
+        if (stack_group[p] == UINT32_MAX) {
             char text[600];
-            first_frame_site(b, l, st->pcs[0], text, sizeof text);
-            pc_group[p] = dense_id(&sites, text_hash(text, kind_seed) | 1);
+            stack_site_text(b, l->init_stack, text, sizeof text);
+            stack_group[p] = dense_id(&sites, text_hash(text, kind_seed ^ dense_hash((uint64_t)l->proc + 1)) | 1);
         }
-        uint32_t g = pc_group[p];
+        uint32_t g = stack_group[p];
         if (g >= cap_counts) {
             size_t cap = cap_counts ? cap_counts * 2 : 64;
             while (cap <= g)
@@ -407,13 +389,13 @@ static void number_lock_sites(builder *b)
         free(group);
     }
     free(counts);
-    free(pc_group);
+    free(stack_group);
     free(sites.uids);
     free(sites.keys);
     free(sites.vals);
-    free(pcs.uids);
-    free(pcs.keys);
-    free(pcs.vals);
+    free(stacks.uids);
+    free(stacks.keys);
+    free(stacks.vals);
 }
 
 typedef struct cycle_list { uint32_t **cycles; size_t *lens; size_t n; } cycle_list;

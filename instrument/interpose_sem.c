@@ -35,6 +35,14 @@ RT_EXPORT int sem_destroy(sem_t *s)
     return rc;
 }
 
+/* The record of a live semaphore of this process (sem_init with pshared 0), or NULL: only a wait on
+ * one of those can block for ever, and only those take part in the schedule and happens-before. */
+static rt_lock *own_semaphore(sem_t *s)
+{
+    rt_lock *l = rt_table_lookup((uintptr_t)s);
+    return l && l->kind == RT_KIND_SEM && !l->pshared && !atomic_load(&l->destroyed) ? l : NULL;
+}
+
 /* The real wait: for ever, or until abstime on clock. */
 static int real_sem_wait(sem_t *s, const struct timespec *abstime, clockid_t clock)
 {
@@ -53,8 +61,8 @@ static int sem_wait_common(sem_t *s, const struct timespec *abstime, clockid_t c
     rt_thread *t = rt_enter();
     if (!t)
         return real_sem_wait(s, abstime, clock);
-    rt_lock *l = rt_table_lookup((uintptr_t)s);
-    bool ours = l && l->kind == RT_KIND_SEM && !l->pshared && !atomic_load(&l->destroyed);
+    rt_lock *l = own_semaphore(s);
+    bool ours = l != NULL;
     rt_sched_point(t, RT_OP_SEM_WAIT, ours ? l->index : 0, 0);
     int rc = rt_real.sem_trywait(s);
     if (rc != 0 && errno == EAGAIN) {
@@ -116,12 +124,11 @@ RT_EXPORT int sem_trywait(sem_t *s)
     rt_thread *t = rt_enter();
     if (!t)
         return rt_real.sem_trywait(s);
-    rt_lock *l = rt_table_lookup((uintptr_t)s);
-    bool ours = l && l->kind == RT_KIND_SEM && !l->pshared && !atomic_load(&l->destroyed);
-    rt_sched_point(t, RT_OP_SEM_WAIT, ours ? l->index : 0, 1);
+    rt_lock *l = own_semaphore(s);
+    rt_sched_point(t, RT_OP_SEM_WAIT, l ? l->index : 0, 1);
     int rc = rt_real.sem_trywait(s);
     int e = errno;
-    if (rc == 0 && ours)
+    if (rc == 0 && l)
         rt_hb_acquire(t, l);
     rt_leave(t);
     errno = e;

@@ -36,7 +36,9 @@ typedef struct snap {
     rt_thread *t;
     int blocked;
     void *obj;
-    rt_lock *mutex;     /* RT_BLOCK_COND: the mutex the wait takes back */
+    rt_lock *via;       /* waits for this lock's owner though blocked in no lock: a condition wait's
+                         * mutex (it must take it back), a once call's record (owned while its
+                         * initialiser runs) */
     uint64_t progress;
 } snap;
 
@@ -123,12 +125,12 @@ static void log_thread_state(const snap *s, bool in_cycle)
     rt_line ln;
     rt_line_start(&ln, "DW");
     rt_line_u64(&ln, t->tid);
-    bool retake = in_cycle && s->blocked == RT_BLOCK_COND && s->mutex;
+    bool retake = in_cycle && s->blocked == RT_BLOCK_COND && s->via;
     rt_line_str(&ln, retake ? "cond-retake" : block_name(s->blocked));
     uint64_t obj_uid = 0;
     int64_t target = -1;
     if (retake)
-        obj_uid = s->mutex->uid;
+        obj_uid = s->via->uid;
     else if (s->blocked == RT_BLOCK_JOIN)
         target = s->obj ? (int64_t)((rt_thread *)s->obj)->tid : -1;
     else if (s->obj)
@@ -248,11 +250,11 @@ static size_t tick(history *hist)
         snaps[i].t = t;
         snaps[i].blocked = atomic_load_explicit(&t->blocked, memory_order_acquire);
         snaps[i].obj = atomic_load(&t->blocked_obj);
-        snaps[i].mutex = snaps[i].blocked == RT_BLOCK_COND ? atomic_load(&t->blocked_mutex) : NULL;
-        if (snaps[i].blocked == RT_BLOCK_TIMED && timed_wait_now_retakes(t, snaps[i].obj)) {
+        if (snaps[i].blocked == RT_BLOCK_TIMED && timed_wait_now_retakes(t, snaps[i].obj))
             snaps[i].blocked = RT_BLOCK_COND; /* past its deadline: waits, untimed, for its mutex */
-            snaps[i].mutex = atomic_load(&t->blocked_mutex);
-        }
+        snaps[i].via = snaps[i].blocked == RT_BLOCK_COND   ? atomic_load(&t->blocked_mutex)
+                       : snaps[i].blocked == RT_BLOCK_ONCE ? snaps[i].obj
+                                                           : NULL;
         snaps[i].progress = atomic_load(&t->progress);
         if (!forever(snaps[i].blocked))
             all_blocked = false;
@@ -260,11 +262,10 @@ static size_t tick(history *hist)
         i++;
     }
     n = i;
-    /* waits-for edges among threads blocked on locks or joins */
+    /* waits-for edges among threads blocked on locks, joins, condition waits and once calls */
     for (size_t a = 0; snaps && a < n; a++) {
         int b = snaps[a].blocked;
-        if (b != RT_BLOCK_LOCK && b != RT_BLOCK_RDLOCK && b != RT_BLOCK_JOIN && b != RT_BLOCK_ONCE &&
-            !(b == RT_BLOCK_COND && snaps[a].mutex))
+        if (b != RT_BLOCK_LOCK && b != RT_BLOCK_RDLOCK && b != RT_BLOCK_JOIN && !snaps[a].via)
             continue;
         for (size_t c = 0; c < n; c++) {
             if (!forever(snaps[c].blocked))
@@ -272,10 +273,8 @@ static size_t tick(history *hist)
             bool waits;
             if (b == RT_BLOCK_JOIN)
                 waits = snaps[c].t == snaps[a].obj;
-            else if (b == RT_BLOCK_COND)
-                waits = c != a && atomic_load(&snaps[a].mutex->owner) == snaps[c].t;
-            else if (b == RT_BLOCK_ONCE) /* the once record's owner runs the initialiser */
-                waits = c != a && snaps[a].obj && atomic_load(&((rt_lock *)snaps[a].obj)->owner) == snaps[c].t;
+            else if (snaps[a].via)
+                waits = c != a && atomic_load(&snaps[a].via->owner) == snaps[c].t;
             else {
                 rt_lock *l = snaps[a].obj;
                 rt_thread *owner = atomic_load(&l->owner);
