@@ -165,11 +165,11 @@ Test(finding, abba_potential)
 Test(finding, cond_wait_retake_orders_locks)
 {
     rl_run run;
-    rl_run_test_program(&run, "cond_wait_retakes", NULL);
+    rl_run_test_program(&run, "cond_retake", "apart", NULL);
     rl_expect_normal_exit(&run, "potential-deadlock");
     expect_one_cycle(&run, "other,wait_mutex");
     json_t *finding = rl_finding(&run, "potential-deadlock", 0);
-    long long retake = rl_source_line_of("tests/programs/cond_wait_retakes.c", "retakes wait_mutex");
+    long long retake = rl_source_line_of("tests/programs/cond_retake.c", "retakes wait_mutex");
     size_t waiter_edges = 0;
     for (size_t i = 0; i < 2; i++) {
         char path[64];
@@ -190,7 +190,7 @@ Test(finding, cond_wait_cannot_retake)
 {
     for (int timed = 0; timed < 2; timed++) { /* pthread_cond_wait, then pthread_cond_timedwait */
         rl_run run;
-        rl_run_test_program(&run, "cond_retake_deadlock", timed ? "timed" : "untimed", NULL);
+        rl_run_test_program(&run, "cond_retake", timed ? "deadlock-timed" : "deadlock", NULL);
         rl_expect_ended_by_deadlock(&run, "deadlock");
         json_t *deadlock = rl_finding(&run, "deadlock", 0);
         rl_expect(&run, eq(str, rl_str_at(&run, deadlock, "cause"), "cycle"));
@@ -497,7 +497,7 @@ Test(trap, trylock_backoff)
 Test(trap, timedlock_backoff)
 {
     rl_run run;
-    rl_run_test_program(&run, "timedlock_backoff", NULL);
+    rl_run_test_program(&run, "trylock_backoff", "timed", NULL);
     rl_expect_normal_exit(&run, "");
     expect_note(&run, "trylock", "lock_a,lock_b");
     rl_run_free(&run);
