@@ -11,7 +11,11 @@
  * event hash). Condition waits and unknown blocking calls leave the schedule and rejoin it when they
  * return. If the running thread spends 100 ms without reaching a point while others are ready (it
  * spins on a plain variable, say), the watchdog hands the token on and the report says the schedule
- * fell back. `random` only perturbs timing (yields and short sleeps) at points; `native` does nothing. */
+ * fell back. Under pct a thread that is chosen RT_PCT_STREAK points in a row while others are ready
+ * (it polls a flag under a mutex, say, waiting for one of them) drops below all of them, as at a change
+ * point: pct never changes priorities after its first steps, so without this a polling loop would
+ * keep the token for ever from the thread it waits for. The drop depends only on the steps, so the
+ * same seed still gives the same run. `random` only perturbs timing (yields and short sleeps) at points; `native` does nothing. */
 #include <sched.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -20,6 +24,9 @@
 #include "rt_sched.h"
 
 enum { SS_NONE = 0, SS_RUNNING, SS_READY, SS_WAITING, SS_OUT, SS_ENDED };
+
+/* pct: points in a row one thread may be chosen while others are ready before it drops below them */
+#define RT_PCT_STREAK 1000
 
 /* Per-process scheduler state. */
 static struct {
@@ -32,6 +39,8 @@ static struct {
     uint64_t change_points[32];
     int n_change;
     uint32_t next_low;         /* pct: the last priority given at a change point (decreasing) */
+    rt_thread *streak_owner;   /* pct: the thread chosen last, and how many times in a row it was */
+    uint64_t streak;           /* chosen while another thread was ready */
     uint64_t fallbacks;
     uint64_t cond_seq;         /* tickets for condition waits: signal wakes the oldest waiter */
 } sc = { .m = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
@@ -101,6 +110,20 @@ static void choose_next(void)
     if (n) {
         if (rt.schedule == RT_SCHED_PCT) {
             pick = best;
+            if (total > 1 && pick == sc.streak_owner && ++sc.streak >= RT_PCT_STREAK) {
+                /* it starves the others: it drops below them all, and the next in rank runs */
+                pick->priority = --sc.next_low;
+                sc.streak = 0;
+                best = NULL;
+                for (rt_thread *t = rt.threads; t; t = t->next)
+                    if (t->sched_state == SS_READY && t != pick &&
+                        (!best || t->priority > best->priority || (t->priority == best->priority && t->tid < best->tid)))
+                        best = t;
+                pick = best ? best : pick;
+            } else if (total <= 1 || pick != sc.streak_owner) {
+                sc.streak = 0;
+            }
+            sc.streak_owner = pick;
         } else {
             /* the registry is newest-first; pick by tid order so that the choice depends only on the
              * set of ready threads */

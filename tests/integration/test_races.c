@@ -262,6 +262,28 @@ Test(replay, fallback_when_no_point_is_reached)
     }
 }
 
+/* Threads polling a flag under a mutex reach a point at every poll, so the fallback never fires; pct
+ * must still let the thread that sets the flag run (a thread chosen too many points in a row while
+ * others are ready drops below them). Seeds 1 and 2 hung before; each seed replays exactly. */
+Test(replay, pct_poller_gives_way)
+{
+    for (long seed = 1; seed <= 3; seed++) {
+        char first[64] = "";
+        for (int i = 0; i < 2; i++) {
+            rl_run run;
+            run_racelab_on(&run, PROGRAM("poll_flag_under_lock"), "pct", seed, NULL, NULL);
+            rl_expect_normal_exit(&run, "");
+            rl_expect(&run, eq(i64, rl_int_at(&run, NULL, "schedule.fallbacks"), 0));
+            const char *hash = rl_str_at(&run, NULL, "schedule.event_hash");
+            if (i == 0)
+                snprintf(first, sizeof first, "%s", hash);
+            else
+                rl_expect(&run, eq(str, (char *)hash, first));
+            rl_run_free(&run);
+        }
+    }
+}
+
 /* ---- handoff ---------------------------------------------------------------------------------- */
 
 /* The program finds nothing and exits 0 under native, serial seed 1 and pct seed 1, and the report
