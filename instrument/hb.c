@@ -99,6 +99,65 @@ void rt_hb_acquire_slow(rt_thread *t, rt_lock *obj)
     obj_unlock(obj);
 }
 
+/* A barrier's clocks: the releases of one round must reach that round's departures only. One clock
+ * for all rounds would hand a thread leaving round p the release of a faster thread that has left p,
+ * written something, and arrived at p+1 already: a false ordering that hides the race on what it wrote.
+ * Two clocks, by the round's parity, are enough: round p+2 cannot begin before every thread has
+ * arrived at p+1, that is, before every departure from p (and its acquire) is over. round[i] says
+ * which round clock i holds; the first arrival of a newer round starts it afresh. */
+typedef struct rt_barrier_clocks {
+    rl_vclock vc[2];
+    uint64_t round[2];
+} rt_barrier_clocks;
+
+/* obj_lock held. NULL if out of memory (then the barrier orders nothing: a race may be reported that a
+ * barrier prevented, never the other way round). */
+static rt_barrier_clocks *barrier_clocks(rt_lock *b)
+{
+    if (!b->barrier_clocks) {
+        rt_barrier_clocks *c = locked_alloc(NULL, sizeof *c); /* zeroed */
+        if (!c)
+            return NULL;
+        c->round[0] = c->round[1] = UINT64_MAX;
+        b->barrier_clocks = c;
+    }
+    return b->barrier_clocks;
+}
+
+uint64_t rt_hb_barrier_arrive(rt_thread *t, rt_lock *b)
+{
+    uint64_t round = atomic_fetch_add_explicit(&b->barrier_arrivals, 1, memory_order_relaxed) / b->barrier_count;
+    if (!rt_hb_active())
+        return round;
+    rt_hb_own_entry(t);
+    obj_lock(b);
+    rt_barrier_clocks *c = barrier_clocks(b);
+    if (c) {
+        rl_vclock *vc = &c->vc[round & 1];
+        if (c->round[round & 1] != round) {
+            for (uint32_t i = 0; i < vc->n; i++)
+                vc->c[i] = 0;
+            c->round[round & 1] = round;
+        }
+        rl_vclock_join(vc, &t->vc, &rt_locked_pool_allocator);
+    }
+    obj_unlock(b);
+    rl_vclock_increment(&t->vc, t->tid, &rt_locked_pool_allocator);
+    return round;
+}
+
+void rt_hb_barrier_depart(rt_thread *t, rt_lock *b, uint64_t round)
+{
+    if (!rt_hb_active())
+        return;
+    rt_hb_own_entry(t);
+    obj_lock(b);
+    rt_barrier_clocks *c = b->barrier_clocks;
+    if (c && c->round[round & 1] == round)
+        rl_vclock_join(&t->vc, &c->vc[round & 1], &rt_locked_pool_allocator);
+    obj_unlock(b);
+}
+
 void rt_hb_create(rt_thread *parent, rt_thread *child)
 {
     if (!rt_hb_active() || !child)

@@ -231,7 +231,7 @@ RT_EXPORT int pthread_barrier_wait(pthread_barrier_t *b)
         l = NULL;
     rt_sched_point(t, RT_OP_BARRIER, l ? l->index : 0, 0);
     rt_block_begin(t, RT_BLOCK_BARRIER, l, RT_CALLER_PC);
-    rt_hb_release(t, l);
+    uint64_t round = l ? rt_hb_barrier_arrive(t, l) : 0;
     int rc;
     if (rt_sched_token_mode() && l) {
         rc = rt_sched_barrier(t, l); /* the scheduler keeps the rounds: reproducible order */
@@ -241,7 +241,8 @@ RT_EXPORT int pthread_barrier_wait(pthread_barrier_t *b)
         rt_sched_return(t);
     }
     rt_block_end(t);
-    rt_hb_acquire(t, l);
+    if (l)
+        rt_hb_barrier_depart(t, l, round);
     rt_leave(t);
     return rc;
 }

@@ -121,6 +121,8 @@ typedef struct rt_lock {
     uint32_t barrier_count;              /* RT_KIND_BARRIER: threads per round */
     uint32_t barrier_arrived;            /* token schedules: arrivals in this round (scheduler mutex) */
     uint64_t barrier_round;
+    _Atomic uint64_t barrier_arrivals;   /* RT_KIND_BARRIER: arrivals since init (round = arrivals / count) */
+    struct rt_barrier_clocks *barrier_clocks; /* RT_KIND_BARRIER: happens-before per round (hb.c) */
     rt_spin vc_busy;                     /* guards vc (several threads may release into it) */
     rl_vclock vc;                        /* happens-before: the clock its releases carry */
     _Atomic uint32_t vc_cover;           /* 1 + tid of a thread whose clock covers vc (vc <= it), or 0 */
@@ -515,6 +517,10 @@ static inline void rt_hb_own_entry(rt_thread *t)
 }
 void rt_hb_release_slow(rt_thread *t, rt_lock *obj);
 void rt_hb_acquire_slow(rt_thread *t, rt_lock *obj);
+/* Barriers: arrivals release into their round's clock, departures acquire it (hb.c). arrive returns
+ * the round, for depart. */
+uint64_t rt_hb_barrier_arrive(rt_thread *t, rt_lock *barrier);
+void rt_hb_barrier_depart(rt_thread *t, rt_lock *barrier, uint64_t round);
 void rt_hb_create(rt_thread *parent, rt_thread *child);
 void rt_hb_join(rt_thread *t, rt_thread *child);
 static inline bool rt_hb_active(void) { return atomic_load_explicit(&rt.hb_on, memory_order_relaxed) != 0; }

@@ -337,6 +337,7 @@ static void expect_one_race(const char *program, const char *race_a, const char 
 Test(race, write_write) { expect_one_race(PROGRAM("race_write_write"), "write-write", "write-write"); }
 Test(race, read_write) { expect_one_race(PROGRAM("race_read_write"), "read-write", "write-read"); }
 Test(race, one_pair_seen_in_both_orders) { expect_one_race(PROGRAM("race_both_orders"), "read-write", "write-read"); }
+Test(race, between_two_barrier_rounds) { expect_one_race(PROGRAM("barrier_round_race"), "read-write", "write-read"); }
 Test(race, reader_skips_the_once_call) { expect_one_race(PROGRAM("once_skipped_race"), "read-write", "write-read"); }
 
 Test(race, atomic_add_finds_nothing)
