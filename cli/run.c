@@ -582,6 +582,8 @@ static int run_command(int argc, char **argv, char *env_opts)
         .source_root = getcwd(cwd, sizeof cwd) ? cwd : NULL,
         .children = kids,
         .n_children = n_kids,
+        .schedule = opt.schedule,
+        .seed = opt.seed ? strtoull(opt.seed, NULL, 10) : 1, /* validated digits; 1 is the runtime's default */
     };
     bool main_seen = false;
     for (size_t k = 0; k < log.n_procs; k++)

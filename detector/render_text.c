@@ -355,6 +355,10 @@ static void render_report(json_t *report, FILE *out)
         if (c && at < sizeof counts)
             at += (size_t)snprintf(counts + at, sizeof counts - at, "%s%zu %s", at ? ", " : "", c, kinds[k]);
     }
+    json_t *ex = json_object_get(report, "exit");
+    if (json_object_get(ex, "signal_name") && !json_object_get(ex, "ended_by_racelab"))
+        fprintf(out, "racelab: %s was killed by %s; the report covers what it did until then\n", s_(report, "program"),
+                s_(ex, "signal_name"));
     json_t *sched = json_object_get(report, "schedule");
     if (sched && strcmp(s_(sched, "mode"), "native") != 0)
         fprintf(out, "racelab: schedule %s, seed %lld%s%s; rerun: %s\n", s_(sched, "mode"),

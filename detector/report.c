@@ -999,12 +999,21 @@ static void analyze_lost_updates(builder *b, const rl_ev_proc *p, json_t *findin
             json_object_set_new(f, "overwritten_writes", json_integer((json_int_t)v->lost_writes));
             json_object_set_new(f, "stale_stores", json_integer((json_int_t)v->stale_stores));
             json_object_set_new(f, "consistent", json_boolean(consistent));
+            /* with unit increments the value lost is the number of updates lost; otherwise (adds of 4500,
+             * say) both are given, so that "4500 lost" is not read as 4500 updates */
+            char what[512];
+            long long lost = (long long)v->lost_since_assignment;
+            if (lost == (long long)v->lost_updates)
+                snprintf(what, sizeof what, "%lld update%s of %s lost", lost, lost == 1 ? "" : "s", v->name);
+            else
+                snprintf(what, sizeof what, "%s ended %llu %s (%llu update%s lost)", v->name,
+                         (unsigned long long)(lost < 0 ? -(unsigned long long)lost : (unsigned long long)lost),
+                         lost < 0 ? "over" : "short", (unsigned long long)v->lost_updates, v->lost_updates == 1 ? "" : "s");
             snprintf(summary, sizeof summary,
-                     "%lld update%s of %s lost: expected %lld, got %lld; %llu store%s wrote a value computed from "
-                     "a stale read, overwriting %llu write%s%s",
-                     (long long)v->lost_since_assignment, v->lost_since_assignment == 1 ? "" : "s", v->name, (long long)v->expected,
-                     (long long)v->actual, (unsigned long long)v->stale_stores, v->stale_stores == 1 ? "" : "s",
-                     (unsigned long long)v->lost_writes, v->lost_writes == 1 ? "" : "s",
+                     "%s: expected %lld, got %lld; %llu store%s wrote a value computed from a stale read, "
+                     "overwriting %llu write%s%s",
+                     what, (long long)v->expected, (long long)v->actual, (unsigned long long)v->stale_stores,
+                     v->stale_stores == 1 ? "" : "s", (unsigned long long)v->lost_writes, v->lost_writes == 1 ? "" : "s",
                      consistent ? "" : " (the count does not add up: some writes bypassed racelab_store)");
         } else {
             snprintf(summary, sizeof summary, "updates of %s were lost (the program ended before the totals)", v->name);
@@ -1133,6 +1142,17 @@ size_t rl_report_finding_count(const json_t *report)
     return json_array_size(json_object_get(report, "findings"));
 }
 
+/* A schedule's mode, seed and the command that reruns it. */
+static json_t *schedule_json(const rl_run_info *info, const char *mode, unsigned long long seed)
+{
+    char rerun[4096];
+    size_t at = (size_t)snprintf(rerun, sizeof rerun, "racelab run --schedule %s --seed %llu -- %s", mode, seed,
+                                 info->program);
+    for (int k = 0; k < info->n_args && at < sizeof rerun; k++)
+        at += (size_t)snprintf(rerun + at, sizeof rerun - at, " %s", info->args[k]);
+    return json_pack("{s:s,s:I,s:s}", "mode", mode, "seed", (json_int_t)seed, "rerun", rerun);
+}
+
 json_t *rl_report_build(const rl_eventlog *log, const rl_run_info *info)
 {
     builder b = { log, info, calloc(log->n_procs + 1, sizeof(rl_symbolizer *)), NULL, 0, json_array(), NULL, NULL, false };
@@ -1231,18 +1251,21 @@ json_t *rl_report_build(const rl_eventlog *log, const rl_run_info *info)
         const rl_ev_proc *p = &log->procs[i];
         if (p->pid != info->main_pid || !p->has_schedule)
             continue;
-        char hash[32], rerun[4096];
-        snprintf(hash, sizeof hash, "0x%016llx", (unsigned long long)p->event_hash);
-        size_t at = (size_t)snprintf(rerun, sizeof rerun, "racelab run --schedule %s --seed %llu -- %s", p->schedule,
-                                     (unsigned long long)p->seed, info->program);
-        for (int k = 0; k < info->n_args && at < sizeof rerun; k++)
-            at += (size_t)snprintf(rerun + at, sizeof rerun - at, " %s", info->args[k]);
-        json_t *sched = json_pack("{s:s,s:I,s:I,s:I,s:s}", "mode", p->schedule, "seed", (json_int_t)p->seed,
-                                  "steps", (json_int_t)p->steps, "fallbacks", (json_int_t)p->fallbacks, "rerun", rerun);
-        if (strcmp(p->schedule, "serial") == 0 || strcmp(p->schedule, "pct") == 0)
+        json_t *sched = schedule_json(info, p->schedule, p->seed);
+        json_object_set_new(sched, "steps", json_integer((json_int_t)p->steps));
+        json_object_set_new(sched, "fallbacks", json_integer((json_int_t)p->fallbacks));
+        if (strcmp(p->schedule, "serial") == 0 || strcmp(p->schedule, "pct") == 0) {
+            char hash[32];
+            snprintf(hash, sizeof hash, "0x%016llx", (unsigned long long)p->event_hash);
             json_object_set_new(sched, "event_hash", json_string(hash));
+        }
         json_object_set_new(report, "schedule", sched);
     }
+    /* the program died (a crash, a signal) before its runtime wrote the schedule's totals: the schedule
+     * and seed asked for still let the run be repeated, and such runs are the ones worth repeating */
+    if (!json_object_get(report, "schedule") && info->instrumented && info->schedule &&
+        strcmp(info->schedule, "native") != 0)
+        json_object_set_new(report, "schedule", schedule_json(info, info->schedule, info->seed));
     /* the main process's timeline (--timeline / --html) */
     for (size_t i = 0; i < log->n_procs; i++) {
         const rl_ev_proc *p = &log->procs[i];

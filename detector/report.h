@@ -27,6 +27,8 @@ typedef struct rl_run_info {
     const rl_child_status *children; size_t n_children; /* other processes reaped */
     const int *still_running; size_t n_still_running; /* processes alive when the report was built */
     size_t max_cycles;            /* bound on the cycle enumeration per process; 0: 10000 */
+    const char *schedule;         /* the schedule asked for (NULL: native) and its seed: the report's */
+    unsigned long long seed;      /* schedule when the program died before the runtime wrote its own */
 } rl_run_info;
 
 json_t *rl_report_build(const rl_eventlog *log, const rl_run_info *info);

@@ -2,11 +2,13 @@
  * return from a call on the same control, in whichever thread made it (POSIX and C11 both promise
  * this), so a global set up lazily by the initialiser and read afterwards is no data race. The real
  * call gets a trampoline that runs the program's initialiser and then releases into the control's
- * record; every call acquires from that record when the real call returns. Under a token schedule the
- * real call is made outside the schedule: another thread may be running the initialiser, and this one
- * then waits for it in the kernel. Meanwhile the watchdog sees it blocked ("once") on the thread that
- * runs the initialiser, so a deadlock through an initialiser (it waits for a lock a caller holds) is
- * reported and ended. */
+ * record; every call acquires from that record when the real call returns. While another thread runs
+ * the initialiser, a caller waits for it: in the kernel (inside the real call) under the native and
+ * random schedules, in the scheduler under serial and pct, which make the real call only once nobody
+ * else runs the initialiser (it then returns at once, or runs it here, in the schedule), so the same
+ * seed replays the same run. Either way the watchdog sees the caller blocked ("once") on the thread
+ * that runs the initialiser, so a deadlock through an initialiser (it waits for a lock a caller holds)
+ * is reported and ended. */
 #include <threads.h>
 
 #include "rt.h"
@@ -15,6 +17,7 @@
 static void initialiser_ended(void *obj)
 {
     atomic_store(&((rt_lock *)obj)->owner, NULL);
+    rt_sched_notify(obj); /* callers waiting in the scheduler look again */
 }
 
 /* Runs in the thread that runs the initialiser, inside the real call the wrapper made: it is not
@@ -58,8 +61,15 @@ static int once_common(void *control, void (*init)(void), int (*call_real)(void 
     rt_lock *saved_obj = t->once_obj;
     t->once_init = init;
     t->once_obj = obj;
-    rt_sched_leave(t);
+    bool scheduled = rt_sched_token_mode();
     rt_block_begin(t, RT_BLOCK_ONCE, obj, pc); /* until the trampoline says this thread runs it */
+    if (scheduled) {
+        /* the token stays here: the thread running the initialiser gets it back at its next point */
+        for (rt_thread *runner; (runner = atomic_load(&obj->owner)) && runner != t;)
+            rt_sched_wait_on(t, obj);
+    } else {
+        rt_sched_leave(t);
+    }
     rt_leave(t); /* the initialiser is the program's code */
     int rc = call_real(control, once_trampoline);
     rt_block_end(t);
@@ -68,7 +78,8 @@ static int once_common(void *control, void (*init)(void), int (*call_real)(void 
         return rc;
     t->once_init = saved_init;
     t->once_obj = saved_obj;
-    rt_sched_return(t);
+    if (!scheduled)
+        rt_sched_return(t);
     if (rc == 0)
         rt_hb_acquire(t, obj);
     rt_leave(t);

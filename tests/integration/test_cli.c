@@ -92,6 +92,24 @@ Test(cli, program_killed_by_signal_still_gets_a_report)
     rl_run_free(&run);
 }
 
+/* A crash under a token schedule: the runtime never wrote the schedule's totals, but the report still
+ * gives the schedule, seed and rerun command (the run worth repeating), and the text says how the
+ * program ended. */
+Test(cli, crashed_run_keeps_its_schedule_and_says_so)
+{
+    rl_run run;
+    rl_run_racelab(&run, (const char *const[]){"run", "--json", RL_REPORT, "--schedule", "pct", "--seed", "3",
+                                               "--", TEST_PROGRAM("crash_segv"), NULL});
+    rl_expect_report(&run);
+    rl_expect(&run, eq(str, rl_str_at(&run, NULL, "exit.signal_name"), "SIGSEGV"));
+    rl_expect(&run, eq(str, rl_str_at(&run, NULL, "schedule.mode"), "pct"));
+    rl_expect(&run, eq(i64, rl_int_at(&run, NULL, "schedule.seed"), 3));
+    rl_expect(&run, strstr(rl_str_at(&run, NULL, "schedule.rerun"), "racelab run --schedule pct --seed 3 -- ") != NULL);
+    rl_expect(&run, strstr(run.err, "crash_segv was killed by SIGSEGV") != NULL);
+    rl_expect(&run, strstr(run.err, "racelab: schedule pct, seed 3; rerun: racelab run --schedule pct --seed 3") != NULL);
+    rl_run_free(&run);
+}
+
 Test(cli, program_status_passes_through_without_findings)
 {
     rl_run run; /* nested_100 rejects a count of 0 with status 2, before taking any lock */

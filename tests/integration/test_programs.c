@@ -204,13 +204,18 @@ Test(finding, cond_wait_cannot_retake)
  * caller holds: a cycle through the once call, reported and ended. */
 Test(finding, once_initialiser_deadlock)
 {
-    rl_run run;
-    rl_run_test_program(&run, "once_deadlock", NULL);
-    rl_expect_ended_by_deadlock(&run, "deadlock");
-    json_t *deadlock = rl_finding(&run, "deadlock", 0);
-    rl_expect(&run, eq(str, rl_str_at(&run, deadlock, "cause"), "cycle"));
-    expect_two_wait_ops(&run, deadlock, 0, "once", "lock");
-    rl_run_free(&run);
+    /* natively, and under serial and pct, where the caller waits for the initialiser in the scheduler */
+    static const char *const schedules[] = {"native", "serial", "pct"};
+    for (size_t i = 0; i < 3; i++) {
+        rl_run run;
+        rl_run_racelab(&run, (const char *const[]){"run", "--json", RL_REPORT, "--schedule", schedules[i], "--",
+                                                   RACELAB_TEST_PROGRAMS "/once_deadlock", NULL});
+        rl_expect_ended_by_deadlock(&run, "deadlock");
+        json_t *deadlock = rl_finding(&run, "deadlock", 0);
+        rl_expect(&run, eq(str, rl_str_at(&run, deadlock, "cause"), "cycle"));
+        expect_two_wait_ops(&run, deadlock, 0, "once", "lock");
+        rl_run_free(&run);
+    }
 }
 
 /* main ends with pthread_exit: once the program's last thread has ended, the process ends with status
