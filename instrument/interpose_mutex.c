@@ -57,6 +57,11 @@ static int real_mutex_wait(pthread_mutex_t *m, const struct timespec *abstime, c
     return rt_real.mutex_clocklock ? rt_real.mutex_clocklock(m, clock, abstime) : ENOSYS;
 }
 
+/* A robust mutex (glibc: PTHREAD_MUTEX_ROBUST_NORMAL_NP in __kind). Its lock is never tried first:
+ * glibc's trylock of one left not recoverable returns ENOTRECOVERABLE and yet leaves it taken, so the
+ * program's own lock calls, which return ENOTRECOVERABLE without racelab, would then hang for ever. */
+static inline bool mutex_is_robust(const pthread_mutex_t *m) { return (m->__data.__kind & 16) != 0; }
+
 static int mutex_acquire(pthread_mutex_t *m, const struct timespec *abstime, clockid_t clock, bool trylock,
                          uintptr_t pc)
 {
@@ -73,12 +78,13 @@ static int mutex_acquire(pthread_mutex_t *m, const struct timespec *abstime, clo
         rt_confirm_point(t, pc);
     rt_acquire acq;
     rt_before_acquire(t, l, RL_MODE_WRITE, trylock ? RT_ACQ_TRY : abstime ? RT_ACQ_TIMED : RT_ACQ_BLOCKING, pc, &acq);
-    int rc = rt_real.mutex_trylock(m);
+    bool robust = mutex_is_robust(m);
+    int rc = robust && !trylock ? EBUSY : rt_real.mutex_trylock(m);
     if (rc == EBUSY && !trylock) {
         t->blocked_stack = acq.stack;
         rt_timeline(t, RT_TL_LOCK, l);
         bool mine = atomic_load_explicit(&l->owner, memory_order_relaxed) == t;
-        if (rt_sched_token_mode() && !abstime && !l->pshared && !mine) {
+        if (rt_sched_token_mode() && !abstime && !l->pshared && !mine && !robust) {
             /* wait in the scheduler, not the kernel, so the interleaving stays reproducible */
             rt_block_begin(t, RT_BLOCK_LOCK, l, pc);
             while (rc == EBUSY) {
@@ -142,7 +148,8 @@ static void fast_memo_maybe_grow(rt_thread *t)
 static bool fast_fill(rt_thread *t, pthread_mutex_t *m)
 {
     rt_lock *l = rt_table_lookup((uintptr_t)m);
-    if (!l || l->kind != RT_KIND_MUTEX || atomic_load_explicit(&l->destroyed, memory_order_relaxed))
+    if (!l || l->kind != RT_KIND_MUTEX || atomic_load_explicit(&l->destroyed, memory_order_relaxed) ||
+        mutex_is_robust(m)) /* the fast path tries the lock first: never for these (mutex_is_robust) */
         return false;
     uint32_t n = t->n_held;
     uint64_t prev = n ? t->held[n - 1].chain_key : rt_chain_base(t);

@@ -201,6 +201,18 @@ Test(locktypes, robust_owner_died)
     rl_run_free(&run);
 }
 
+/* A robust mutex left not recoverable: every later lock returns ENOTRECOVERABLE, as without racelab
+ * (racelab's trylock probe used to leave it taken, and main's lock then hung for ever). */
+Test(locktypes, robust_not_recoverable)
+{
+    rl_run run;
+    rl_run_test_program(&run, "robust_not_recoverable", NULL);
+    rl_expect_normal_exit(&run, "held-at-exit");
+    expect_one_on(&run, "held-at-exit", "robust_lock");
+    rl_expect(&run, eq(str, run.out, "t2: Owner died\nt3: State not recoverable\nmain: State not recoverable\n"));
+    rl_run_free(&run);
+}
+
 Test(locktypes, errorcheck_refusals)
 {
     rl_run run;
