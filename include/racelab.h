@@ -13,7 +13,8 @@ extern "C" {
 void racelab_name_lock_impl(const void *lock, const char *name) __attribute__((weak));
 
 /* Give a lock (mutex, rwlock, condition variable or semaphore) the name reports should use, e.g.
- * racelab_name_lock(&accounts[i].lock, "account 3"). The name is copied. A no-op without racelab. */
+ * racelab_name_lock(&accounts[i].lock, "account 3"). The name is copied; a blank one is ignored. A no-op
+ * without racelab. */
 static inline void racelab_name_lock(const void *lock, const char *name)
 {
     if (racelab_name_lock_impl)

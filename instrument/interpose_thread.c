@@ -21,6 +21,16 @@ static void *trampoline(void *p)
     /* the record first, then rt.lock with the re-entry guard up: a signal handler that runs here
      * finds the thread registered and busy, never an unknown thread to register under rt.lock */
     rt_thread_set_self(a.thread);
+    pthread_attr_t attr; /* (not wrapped; glibc reads the thread's own descriptor) */
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+        void *lo;
+        size_t size;
+        if (pthread_attr_getstack(&attr, &lo, &size) == 0) {
+            a.thread->stack_lo = (uintptr_t)lo;
+            a.thread->stack_hi = (uintptr_t)lo + size;
+        }
+        pthread_attr_destroy(&attr);
+    }
     a.thread->in_runtime = 1;
     rt_real.mutex_lock(&rt.lock);
     rt_pool_free(p, sizeof a);

@@ -53,6 +53,15 @@ static rt_lock *create(const void *addr, rt_kind kind, int mtype, int pshared, c
     l->pshared = (uint8_t)pshared;
     l->addr = (uintptr_t)addr;
     uint64_t init_stack = kind == RT_KIND_THREAD ? 0 : rt_stack_log(st);
+    /* an object on this thread's own stack (a local mutex, a local shared variable) lives no longer
+     * than the thread: when it ends the record is retired (rt_thread_end), so that another thread's
+     * object later at the same address (glibc reuses a joined thread's stack) is a new one, not the
+     * same lock with the orders of both */
+    rt_thread *self = rt_tls_self;
+    if (self && l->addr >= self->stack_lo && l->addr < self->stack_hi) {
+        l->next_on_stack = self->stack_locks;
+        self->stack_locks = l;
+    }
     rt_table_publish(l->addr, l);
     if (kind != RT_KIND_THREAD) {
         rt_line ln;

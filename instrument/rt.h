@@ -115,18 +115,25 @@ typedef struct rt_lock {
     _Atomic(struct rt_thread *) owner;   /* exclusive holder, or NULL */
     _Atomic int32_t readers;             /* rwlock: number of read holds */
     int32_t recursion;                   /* extra holds of a recursive mutex; owner only */
-    _Atomic(struct rt_lock *) cond_mutex; /* cond: the mutex its current waiters use */
-    _Atomic int32_t cond_waiters;        /* cond: threads waiting now */
-    struct rt_thread *thread;            /* RT_KIND_THREAD: the thread this handle names */
-    uint32_t barrier_count;              /* RT_KIND_BARRIER: threads per round */
-    uint32_t barrier_arrived;            /* token schedules: arrivals in this round (scheduler mutex) */
-    uint64_t barrier_round;
-    _Atomic uint64_t barrier_arrivals;   /* RT_KIND_BARRIER: arrivals since init (round = arrivals / count) */
-    struct rt_barrier_clocks *barrier_clocks; /* RT_KIND_BARRIER: happens-before per round (hb.c) */
+    union { /* what only one kind has (a record's kind never changes): keeps a record in 128 bytes */
+        struct {
+            _Atomic(struct rt_lock *) cond_mutex; /* cond: the mutex its current waiters use */
+            _Atomic int32_t cond_waiters;        /* cond: threads waiting now */
+        };
+        struct rt_thread *thread;            /* RT_KIND_THREAD: the thread this handle names */
+        struct {
+            uint32_t barrier_count;              /* RT_KIND_BARRIER: threads per round */
+            uint32_t barrier_arrived;            /* token schedules: arrivals in this round (scheduler mutex) */
+            uint64_t barrier_round;
+            _Atomic uint64_t barrier_arrivals;   /* arrivals since init (round = arrivals / count) */
+            struct rt_barrier_clocks *barrier_clocks; /* happens-before per round (hb.c) */
+        };
+        struct rt_var *var;                  /* RT_KIND_VAR: the shared variable's state (shared.c) */
+    };
     rt_spin vc_busy;                     /* guards vc (several threads may release into it) */
     rl_vclock vc;                        /* happens-before: the clock its releases carry */
     _Atomic uint32_t vc_cover;           /* 1 + tid of a thread whose clock covers vc (vc <= it), or 0 */
-    struct rt_var *var;                  /* RT_KIND_VAR: the shared variable's state (shared.c) */
+    struct rt_lock *next_on_stack;       /* made on its thread's stack: the thread's next such (thread.c) */
 } rt_lock;
 
 /* ---- threads ---- */
@@ -194,6 +201,7 @@ typedef struct rt_thread {
     /* schedule control (sched.c; guarded by the scheduler's mutex) */
     int sched_state;               /* rt_sched_state */
     const void *sched_wait_obj;    /* SS_WAITING: what it waits on */
+    pthread_cond_t sched_cv;       /* token schedules: it waits here for the token (zeroed = initialised) */
     uint32_t priority;             /* pct */
     int registered;                /* has entered the schedule */
     uint64_t rng;                  /* random schedule: per-thread generator */
@@ -205,6 +213,8 @@ typedef struct rt_thread {
     rt_lock *once_obj;             /* ... and its control's record */
     struct rt_timeline *timeline;  /* timeline.c: recent lock events, or NULL */
     struct rt_thread *next;        /* registry list */
+    uintptr_t stack_lo, stack_hi;  /* its stack (threads started through pthread_create; else 0, 0) */
+    rt_lock *stack_locks;          /* records made for objects on that stack: retired when it ends */
     /* the fast path's memo, indexed by fast_slot() in interpose_mutex.c: fast_small, or once the
      * thread has missed often, a larger mmap'd one. Written pointer first, then mask; read mask first:
      * a signal handler between the two never indexes past the end. */

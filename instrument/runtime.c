@@ -277,6 +277,11 @@ RT_EXPORT void racelab_name_lock_impl(const void *lock, const char *name)
 {
     if (!lock || !name)
         return;
+    const char *c = name;
+    while (*c == ' ' || *c == '\t' || *c == '\n' || *c == '\r')
+        c++;
+    if (!*c) /* a blank name names nothing: the lock keeps the name racelab gives it */
+        return;
     rt_thread *t = rt_enter();
     if (!t)
         return;

@@ -103,6 +103,9 @@ void rt_thread_end(rt_thread *t, uintptr_t pc)
         rt_pages_free(t->held, t->cap_held * sizeof *t->held);
     t->held = t->inline_held;
     t->cap_held = RT_INLINE_HELD;
+    for (rt_lock *l = t->stack_locks; l; l = l->next_on_stack) /* its stack is gone (objects.c) */
+        atomic_store_explicit(&l->destroyed, 1, memory_order_release);
+    t->stack_locks = NULL;
     rt_real.mutex_unlock(&rt.lock);
     if (t->fast != t->fast_small) { /* back to the inline memo: mask first (see rt_thread.fast) */
         rt_fast_entry *grown = t->fast;

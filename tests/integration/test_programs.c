@@ -430,6 +430,33 @@ Test(finding, heap_locks_from_one_line)
     rl_run_free(&run);
 }
 
+/* Locks and shared variables on the stack of a thread that has ended are retired with it: the next
+ * thread's objects at the same addresses (glibc's stack cache) are new objects. */
+Test(finding, stack_objects_of_an_ended_thread_are_not_reused)
+{
+    static const char *const modes[] = {"locks", "vars"};
+    for (size_t i = 0; i < 2; i++) {
+        rl_run run;
+        rl_run_test_program(&run, "stack_objects_reused", modes[i], NULL);
+        rl_expect_normal_exit(&run, "");
+        rl_expect(&run, eq(str, run.out, "reused\n"));
+        rl_expect(&run, eq(sz, json_array_size(json_object_get(run.report, "notes")), 0));
+        rl_run_free(&run);
+    }
+}
+
+/* A blank racelab_name_lock name is ignored (the lock keeps its variable's name), and the log has no
+ * line the report would take for a torn one. */
+Test(finding, blank_lock_name_is_ignored)
+{
+    rl_run run;
+    rl_run_test_program(&run, "blank_lock_name", NULL);
+    rl_expect_normal_exit(&run, "potential-deadlock");
+    expect_one_cycle(&run, "account 3,blank_lock");
+    rl_expect(&run, eq(sz, json_array_size(json_object_get(run.report, "notes")), 0));
+    rl_run_free(&run);
+}
+
 /* A child the program leaves running: racelab stops waiting for it after 10 s and says it was still
  * running, not that it crashed. */
 Test(finding, descendant_still_running, .timeout = 60)
