@@ -89,56 +89,59 @@ static void unlock_sched(void)
     pthread_setcancelstate(old, NULL);
 }
 static void wait_sched(void) { rt_real.cond_wait(&sc.cv, &sc.m); }
+/* Until choose_next picks t (or anything else changes sc.owner): t's own condition variable. */
+static void wait_token(rt_thread *t) { rt_real.cond_wait(&t->sched_cv, &sc.m); }
 static void wake_all(void) { rt_real.cond_broadcast(&sc.cv); }
 
-/* Give the token to a ready thread chosen by the policy (or to nobody). sc.m held. */
+/* The highest-priority ready thread other than skip (ties: the lower tid), or NULL. sc.m held. */
+static rt_thread *highest_ready(const rt_thread *skip)
+{
+    rt_thread *best = NULL;
+    for (rt_thread *t = rt.threads; t; t = t->next)
+        if (t->sched_state == SS_READY && t != skip &&
+            (!best || t->priority > best->priority || (t->priority == best->priority && t->tid < best->tid)))
+            best = t;
+    return best;
+}
+
+/* Give the token to a ready thread chosen by the policy (or to nobody), and wake that one thread only:
+ * each waits for the token on its own condition variable, so a hand-over costs the same with 300
+ * threads as with 3. sc.m held. */
 static void choose_next(void)
 {
-    rt_thread *cands[256];
-    size_t n = 0, total = 0;
-    rt_thread *best = NULL;
-    for (rt_thread *t = rt.threads; t; t = t->next) {
-        if (t->sched_state != SS_READY)
-            continue;
-        total++;
-        if (n < sizeof cands / sizeof *cands)
-            cands[n++] = t;
-        if (!best || t->priority > best->priority || (t->priority == best->priority && t->tid < best->tid))
-            best = t;
-    }
+    size_t ready = 0;
+    for (rt_thread *t = rt.threads; t; t = t->next)
+        ready += t->sched_state == SS_READY;
     rt_thread *pick = NULL;
-    if (n) {
-        if (rt.schedule == RT_SCHED_PCT) {
-            pick = best;
-            if (total > 1 && pick == sc.streak_owner && ++sc.streak >= RT_PCT_STREAK) {
-                /* it starves the others: it drops below them all, and the next in rank runs */
-                pick->priority = --sc.next_low;
-                sc.streak = 0;
-                best = NULL;
-                for (rt_thread *t = rt.threads; t; t = t->next)
-                    if (t->sched_state == SS_READY && t != pick &&
-                        (!best || t->priority > best->priority || (t->priority == best->priority && t->tid < best->tid)))
-                        best = t;
-                pick = best ? best : pick;
-            } else if (total <= 1 || pick != sc.streak_owner) {
-                sc.streak = 0;
-            }
-            sc.streak_owner = pick;
-        } else {
-            /* the registry is newest-first; pick by tid order so that the choice depends only on the
-             * set of ready threads */
-            for (size_t i = 1; i < n; i++)
-                for (size_t j = i; j > 0 && cands[j - 1]->tid > cands[j]->tid; j--) {
-                    rt_thread *x = cands[j];
-                    cands[j] = cands[j - 1];
-                    cands[j - 1] = x;
-                }
-            pick = cands[next_rand(&sc.rng) % n];
+    if (ready && rt.schedule == RT_SCHED_PCT) {
+        pick = highest_ready(NULL);
+        if (ready > 1 && pick == sc.streak_owner && ++sc.streak >= RT_PCT_STREAK) {
+            /* it starves the others: it drops below them all, and the next in rank runs */
+            pick->priority = --sc.next_low;
+            sc.streak = 0;
+            pick = highest_ready(pick);
+        } else if (ready <= 1 || pick != sc.streak_owner) {
+            sc.streak = 0;
         }
+        sc.streak_owner = pick;
+    } else if (ready) {
+        /* uniformly, by rank in tid order, so that the choice depends only on the set of ready threads:
+         * the registry is newest-first, that is, in decreasing tid order (tids are given out and
+         * threads registered together, under rt.lock), so rank r from the lowest tid is the
+         * (ready - 1 - r)-th ready thread met */
+        size_t skip = ready - 1 - (size_t)(next_rand(&sc.rng) % ready);
+        for (rt_thread *t = rt.threads; t && !pick; t = t->next)
+            if (t->sched_state == SS_READY && skip-- == 0)
+                pick = t;
     }
-    (void)total;
     sc.owner = pick;
-    wake_all();
+    if (pick)
+        rt_real.cond_signal(&pick->sched_cv);
+    else /* nobody can run: every waiter looks again (rt_sched_wait_on retries its object when idle) */
+        for (rt_thread *t = rt.threads; t; t = t->next)
+            if (!t->inherited) /* (a forked child's copies of its parent's threads wait nowhere) */
+                rt_real.cond_signal(&t->sched_cv);
+    wake_all(); /* creators waiting for a registration; waiters that found nobody holding the token */
 }
 
 /* Wait until this thread holds the token. sc.m held. */
@@ -147,7 +150,7 @@ static void await_token(rt_thread *t)
     if (!sc.owner)
         choose_next();
     while (sc.owner != t)
-        wait_sched();
+        wait_token(t);
     t->sched_state = SS_RUNNING;
 }
 
@@ -235,7 +238,7 @@ void rt_sched_wait_on(rt_thread *t, const void *obj)
         choose_next();
     while (sc.owner != t) {
         if (sc.owner) {
-            wait_sched();
+            wait_token(t);
             continue;
         }
         /* Nobody can run: either a real deadlock (the watchdog will end it), or the object changed
@@ -355,7 +358,7 @@ void rt_sched_cond_wait(rt_thread *t, rt_lock *cond)
     if (sc.owner == t || !sc.owner)
         choose_next();
     while (sc.owner != t)
-        wait_sched(); /* a signal or a cancellation makes it ready; if none comes, the watchdog reports it */
+        wait_token(t); /* a signal or a cancellation makes it ready; if none comes, the watchdog reports it */
     t->sched_state = SS_RUNNING;
     t->sched_wait_obj = NULL;
     unlock_sched();

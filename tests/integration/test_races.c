@@ -296,6 +296,22 @@ Test(replay, pct_poller_gives_way)
     }
 }
 
+/* 300 threads ready at once under serial and pct: a hand-over of the token wakes one thread, not all
+ * (the run took over 2 minutes when every hand-over woke every waiter; seconds now), and the choice
+ * covers every ready thread. */
+Test(replay, three_hundred_ready_threads, .timeout = 120)
+{
+    static const char *const modes[] = {"serial", "pct"};
+    for (size_t m = 0; m < 2; m++) {
+        rl_run run;
+        run_racelab_on(&run, PROGRAM("many_ready_threads"), modes[m], 1, NULL, NULL);
+        rl_expect_normal_exit(&run, "");
+        rl_expect(&run, eq(str, run.out, "3000\n"));
+        rl_expect(&run, eq(i64, rl_int_at(&run, NULL, "stats.max_concurrent_threads"), 301));
+        rl_run_free(&run);
+    }
+}
+
 /* Threads meeting in pthread_once / call_once wait for the initialiser inside the scheduler, not in
  * the kernel outside it: the same seed gives the same event hash every time (it differed from run to
  * run when the call was made outside the schedule). */
