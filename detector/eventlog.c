@@ -279,7 +279,7 @@ static void parse_line(rl_eventlog *log, char *line, rl_ev_proc **curp)
         if (split(line + 1, t, 1) < 1) { log->malformed++; return; }
         snprintf(cur->deadlock, sizeof cur->deadlock, "%s", t[0]);
     } else if (strcmp(tag, "DW") == 0) {
-        size_t nt = split(line + 2, t, 6);
+        size_t nt = split(line + 2, t, 7);
         if (nt < 5) { log->malformed++; return; }
         rl_ev_wait *w = push(&cur->waits, &cur->n_waits, sizeof *w);
         if (!w) return;
@@ -288,6 +288,8 @@ static void parse_line(rl_eventlog *log, char *line, rl_ev_proc **curp)
         w->object = num(t[2]); w->join_tid = strtoll(t[3], NULL, 10); w->where = num(t[4]);
         if (nt > 5) /* optional: a full stack of the acquisition */
             w->full = num(t[5]);
+        if (nt > 6) /* optional: a condition wait's mutex */
+            w->via = num(t[6]);
     } else if (strcmp(tag, "DH") == 0) {
         if (split(line + 2, t, 5) < 5) { log->malformed++; return; }
         rl_ev_hold *h = push(&cur->holds, &cur->n_holds, sizeof *h);

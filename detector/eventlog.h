@@ -44,6 +44,7 @@ typedef struct rl_ev_wait {       /* one thread of a real deadlock */
     int64_t join_tid;             /* thread joined, -1 if not a join */
     uint64_t where;               /* stack uid of the blocking call (its call site) */
     uint64_t full;                /* a full stack of that acquisition, when known (0 if not) */
+    uint64_t via;                 /* cond-wait: the mutex it must take back, when known (0 if not) */
 } rl_ev_wait;
 typedef struct rl_ev_hold { uint32_t tid; uint64_t lock; char mode; uint64_t where, first_stack; } rl_ev_hold;
 typedef struct rl_ev_name { uint64_t addr; char *name; } rl_ev_name;

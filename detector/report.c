@@ -752,6 +752,15 @@ static const char *op_call(const char *op)
     return op;
 }
 
+/* The thread that ended holding lock (its held-at-exit record in this process), or -1. */
+static long long ended_holder(const rl_ev_proc *p, uint64_t lock)
+{
+    for (size_t i = 0; lock && i < p->n_misuse; i++)
+        if (p->misuse[i].lock == lock && strcmp(p->misuse[i].kind, "held-at-exit") == 0)
+            return p->misuse[i].tid;
+    return -1;
+}
+
 static void analyze_deadlock(builder *b, const rl_ev_proc *p, json_t *findings)
 {
     if (!p->deadlock[0])
@@ -786,10 +795,24 @@ static void analyze_deadlock(builder *b, const rl_ev_proc *p, json_t *findings)
             json_object_set_new(wj, lock_wait || retake ? "waits_for" : "object", json_integer(id));
             if (!stall)
                 json_array_append_new(cycle, json_integer(id));
+            size_t wat;
             if (retake)
-                snprintf(what, sizeof what, "pthread_cond_wait, to take %s back", name_of(locks, id));
+                wat = (size_t)snprintf(what, sizeof what, "pthread_cond_wait, to take %s back", name_of(locks, id));
             else
-                snprintf(what, sizeof what, "%s(%s)", op_call(w->op), name_of(locks, id));
+                wat = (size_t)snprintf(what, sizeof what, "%s(%s)", op_call(w->op), name_of(locks, id));
+            /* the lock it needs (or, woken from a condition wait, must take back) is held by a thread that
+             * ended: nothing will ever release it */
+            uint64_t needs = lock_wait || retake ? w->object : w->via;
+            long long gone = ended_holder(p, needs);
+            if (w->via && !lock_wait && !retake) {
+                int mid = add_lock(b, f, w->via);
+                json_object_set_new(wj, "mutex", json_integer(mid));
+                if (gone >= 0 && wat < sizeof what)
+                    snprintf(what + wat, sizeof what - wat, ", and would have to take %s back, which T%lld still holds: it "
+                             "ended without unlocking it", name_of(locks, mid), gone);
+            } else if (gone >= 0 && (lock_wait || retake) && wat < sizeof what) {
+                snprintf(what + wat, sizeof what - wat, ", which T%lld still holds: it ended without unlocking it", gone);
+            }
             (void)l;
         } else if (w->join_tid >= 0) {
             json_object_set_new(wj, "joins", json_integer(w->join_tid));

@@ -140,6 +140,9 @@ static void log_thread_state(const snap *s, bool in_cycle)
     rt_line_hex(&ln, rt_stack_log_pc(atomic_load(&t->blocked_pc)));
     bool lock_wait = s->blocked == RT_BLOCK_LOCK || s->blocked == RT_BLOCK_RDLOCK;
     rt_line_hex(&ln, lock_wait ? t->blocked_stack : 0);
+    /* a condition wait in a stall: the mutex it must take back when woken (the report names it, and a
+     * holder that has ended) */
+    rt_line_hex(&ln, !retake && s->blocked == RT_BLOCK_COND && s->via ? s->via->uid : 0);
     rt_line_end(&ln);
     for (uint32_t i = 0; i < t->n_held; i++) {
         const rt_held *h = &t->held[i];

@@ -445,6 +445,27 @@ Test(finding, stack_objects_of_an_ended_thread_are_not_reused)
     }
 }
 
+/* A stall on a mutex that a thread which has ended still holds says so: the lock wait names the holder;
+ * a condition wait names the mutex it would have to take back, and the holder. */
+Test(finding, stall_names_a_holder_that_ended)
+{
+    static const char *const modes[] = {"lock", "cond"};
+    static const char *const said[] = {
+        "T2 waits in lock(m), which T1 still holds: it ended without unlocking it; T0 waits in pthread_join(T2)",
+        "T1 waits in pthread_cond_wait(c), and would have to take m back, which T2 still holds: it ended without "
+        "unlocking it; T0 waits in pthread_join(T1)",
+    };
+    for (size_t i = 0; i < 2; i++) {
+        rl_run run;
+        rl_run_test_program(&run, "waits_on_an_ended_holder", modes[i], NULL);
+        rl_expect_ended_by_deadlock(&run, "deadlock,held-at-exit");
+        json_t *deadlock = rl_finding(&run, "deadlock", 0);
+        rl_expect(&run, eq(str, rl_str_at(&run, deadlock, "cause"), "stall"));
+        rl_expect(&run, strstr(rl_str_at(&run, deadlock, "summary"), said[i]) != NULL);
+        rl_run_free(&run);
+    }
+}
+
 /* A blank racelab_name_lock name is ignored (the lock keeps its variable's name), and the log has no
  * line the report would take for a torn one. */
 Test(finding, blank_lock_name_is_ignored)
