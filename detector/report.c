@@ -888,14 +888,34 @@ static void analyze_misuse(builder *b, const rl_ev_proc *p, json_t *findings)
         char site[600], summary[2048];
         site_text(stack, site, sizeof site);
         const char *at = site[0] ? " at " : "";
+        /* unlock-foreign, destroy-locked: who held the lock at that moment (detail "held-by-T<tid>" or
+         * "held-for-reading"), and whether that thread ended still holding it (its held-at-exit) */
+        long long holder = -1;
+        bool reading = strcmp(m->detail, "held-for-reading") == 0, holder_ended = false;
+        if (strncmp(m->detail, "held-by-T", 9) == 0 && m->detail[9] >= '0' && m->detail[9] <= '9') {
+            holder = strtoll(m->detail + 9, NULL, 10);
+            for (size_t k = 0; k < p->n_misuse; k++)
+                holder_ended |= p->misuse[k].lock == m->lock && p->misuse[k].tid == (uint32_t)holder &&
+                                strcmp(p->misuse[k].kind, "held-at-exit") == 0;
+        }
         if (strcmp(m->kind, "double-lock") == 0)
             snprintf(summary, sizeof summary, "T%u locks %s again while already holding it%s%s", m->tid, name, at, site);
         else if (strcmp(m->kind, "unlock-unlocked") == 0)
             snprintf(summary, sizeof summary, "T%u unlocks %s, which is not locked%s%s", m->tid, name, at, site);
+        else if (strcmp(m->kind, "unlock-foreign") == 0 && holder >= 0)
+            snprintf(summary, sizeof summary, "T%u unlocks %s%s%s, but T%lld %s it", m->tid, name, at, site, holder,
+                     holder_ended ? "(which has ended) still holds" : "holds");
         else if (strcmp(m->kind, "unlock-foreign") == 0)
-            snprintf(summary, sizeof summary, "T%u unlocks %s, which another thread holds%s%s", m->tid, name, at, site);
+            snprintf(summary, sizeof summary, "T%u unlocks %s%s%s, but %s", m->tid, name, at, site,
+                     reading ? "other threads hold it for reading" : "another thread holds it");
+        else if (strcmp(m->kind, "destroy-locked") == 0 && holder == (long long)m->tid)
+            snprintf(summary, sizeof summary, "T%u destroys %s%s%s while it still holds it itself", m->tid, name, at, site);
+        else if (strcmp(m->kind, "destroy-locked") == 0 && holder >= 0)
+            snprintf(summary, sizeof summary, "T%u destroys %s%s%s while T%lld %s it", m->tid, name, at, site, holder,
+                     holder_ended ? "(which has ended) still holds" : "holds");
         else if (strcmp(m->kind, "destroy-locked") == 0)
-            snprintf(summary, sizeof summary, "T%u destroys %s while it is locked%s%s", m->tid, name, at, site);
+            snprintf(summary, sizeof summary, "T%u destroys %s%s%s while it is %s", m->tid, name, at, site,
+                     reading ? "held for reading" : "locked");
         else if (strcmp(m->kind, "uninitialized-lock") == 0)
             snprintf(summary, sizeof summary, "T%u uses %s, which was never initialised (a spinlock needs pthread_spin_init; "
                      "glibc on x86-64 takes a zeroed one as locked)%s%s", m->tid, name, at, site);
@@ -910,7 +930,9 @@ static void analyze_misuse(builder *b, const rl_ev_proc *p, json_t *findings)
             snprintf(summary, sizeof summary, "T%u: %s on %s%s%s", m->tid, m->kind, name, at, site);
         json_object_set_new(f, "summary", json_string(summary));
         json_object_set_new(f, "stack", stack);
-        if (m->detail[0])
+        if (holder >= 0)
+            json_object_set_new(f, "holder", json_integer(holder));
+        else if (m->detail[0] && !reading)
             json_object_set_new(f, "detail", json_string(m->detail));
         json_array_append_new(findings, f);
     }

@@ -77,6 +77,27 @@ void rt_report_misuse_at(rt_thread *t, const char *kind, rt_lock *l, uintptr_t p
     rt_real.mutex_unlock(&rt.lock);
 }
 
+const char *rt_holder_detail(const rt_lock *l, char *buf)
+{
+    const rt_thread *owner = atomic_load_explicit(&l->owner, memory_order_relaxed);
+    if (!owner)
+        return atomic_load_explicit(&l->readers, memory_order_relaxed) > 0 ? "held-for-reading" : NULL;
+    static const char prefix[] = "held-by-T";
+    size_t n = sizeof prefix - 1;
+    memcpy(buf, prefix, n);
+    char digits[12];
+    int k = 0;
+    uint32_t v = owner->tid;
+    do {
+        digits[k++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (k)
+        buf[n++] = digits[--k];
+    buf[n] = 0;
+    return buf;
+}
+
 void rt_note(const char *text)
 {
     rt_line ln;

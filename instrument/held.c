@@ -153,7 +153,8 @@ void rt_before_release(rt_thread *t, rt_lock *l, uintptr_t pc, bool *foreign)
     if (owner == NULL && atomic_load_explicit(&l->readers, memory_order_relaxed) == 0) {
         rt_report_misuse(t, "unlock-unlocked", l, pc, NULL, NULL);
     } else {
-        rt_report_misuse(t, "unlock-foreign", l, pc, NULL, NULL);
+        char holder[32];
+        rt_report_misuse(t, "unlock-foreign", l, pc, rt_holder_detail(l, holder), NULL);
         *foreign = true;
     }
 }

@@ -33,8 +33,9 @@ int rt_mutex_destroy_at(pthread_mutex_t *m, uintptr_t pc)
     if (!t)
         return rt_real.mutex_destroy(m);
     rt_lock *l = rt_object_get(m, RT_KIND_MUTEX, pc);
+    char holder[32];
     if (l && atomic_load_explicit(&l->owner, memory_order_relaxed))
-        rt_report_misuse(t, "destroy-locked", l, pc, NULL, NULL);
+        rt_report_misuse(t, "destroy-locked", l, pc, rt_holder_detail(l, holder), NULL);
     int rc = rt_real.mutex_destroy(m);
     if (rc == 0)
         rt_object_destroyed(l);

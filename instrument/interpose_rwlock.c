@@ -28,8 +28,9 @@ RT_EXPORT int pthread_rwlock_destroy(pthread_rwlock_t *rw)
     if (!t)
         return rt_real.rwlock_destroy(rw);
     rt_lock *l = rt_object_get(rw, RT_KIND_RWLOCK, RT_CALLER_PC);
+    char holder[32];
     if (l && (atomic_load(&l->owner) || atomic_load(&l->readers) > 0))
-        rt_report_misuse(t, "destroy-locked", l, RT_CALLER_PC, NULL, NULL);
+        rt_report_misuse(t, "destroy-locked", l, RT_CALLER_PC, rt_holder_detail(l, holder), NULL);
     int rc = rt_real.rwlock_destroy(rw);
     if (rc == 0)
         rt_object_destroyed(l);

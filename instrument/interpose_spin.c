@@ -72,8 +72,9 @@ RT_EXPORT int pthread_spin_destroy(pthread_spinlock_t *s)
     if (!t)
         return real_spin.destroy(s);
     rt_lock *l = spin_object(t, s, RT_CALLER_PC);
+    char holder[32];
     if (l && atomic_load_explicit(&l->owner, memory_order_relaxed))
-        rt_report_misuse(t, "destroy-locked", l, RT_CALLER_PC, NULL, NULL);
+        rt_report_misuse(t, "destroy-locked", l, RT_CALLER_PC, rt_holder_detail(l, holder), NULL);
     int rc = real_spin.destroy(s);
     if (rc == 0)
         rt_object_destroyed(l);

@@ -505,6 +505,9 @@ void rt_report_misuse(rt_thread *t, const char *kind, rt_lock *l, uintptr_t pc, 
 /* The same, with the stack already logged (e.g. where a lock still held at exit was taken). */
 void rt_report_misuse_at(rt_thread *t, const char *kind, rt_lock *l, uintptr_t pc, const char *detail,
                          rt_lock *other, uint64_t known_stack);
+/* Who holds l now, as a misuse record's detail: "held-by-T<tid>", "held-for-reading" (rwlock readers),
+ * or NULL when nobody does. buf: at least 32 bytes. */
+const char *rt_holder_detail(const rt_lock *l, char *buf);
 void rt_note(const char *text);              /* I line, rt.lock held */
 /* A lock of a robust mutex returned EOWNERDEAD: the note saying so (takes rt.lock). */
 void rt_note_owner_died(rt_thread *t, const rt_lock *l) __attribute__((cold, noinline));

@@ -114,6 +114,11 @@ Test(finding, unlock_foreign)
     rl_run run;
     rl_run_test_program(&run, "unlock_foreign", NULL);
     rl_expect_normal_exit(&run, "unlock-foreign");
+    /* the report names the thread that held it */
+    json_t *f = rl_finding(&run, "unlock-foreign", 0);
+    rl_expect(&run, eq(i64, rl_int_at(&run, f, "holder"), 1));
+    rl_expect(&run, strstr(rl_str_at(&run, f, "summary"), "T2 unlocks owned_lock at thread_b (unlock_foreign.c:") != NULL);
+    rl_expect(&run, strstr(rl_str_at(&run, f, "summary"), "), but T1 holds it") != NULL);
     rl_run_free(&run);
 }
 
@@ -122,6 +127,9 @@ Test(finding, destroy_locked)
     rl_run run;
     rl_run_test_program(&run, "destroy_locked", NULL);
     rl_expect_normal_exit(&run, "destroy-locked");
+    json_t *f = rl_finding(&run, "destroy-locked", 0);
+    rl_expect(&run, eq(i64, rl_int_at(&run, f, "holder"), 0));
+    rl_expect(&run, strstr(rl_str_at(&run, f, "summary"), ") while it still holds it itself") != NULL);
     rl_run_free(&run);
 }
 
