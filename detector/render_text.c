@@ -339,9 +339,18 @@ static void render_report(json_t *report, FILE *out)
         fprintf(out, "racelab: warning: the program was not instrumented (statically linked, or set-user-ID?): nothing was checked\n");
     json_array_foreach(findings, i, f)
         print_finding(out, f, i);
+    /* notes: every one, except that cycles ruled out as deadlocks stop after the first 10 (a thread holding
+     * 200 locks in both orders makes thousands); the JSON report has them all */
     json_t *n;
-    json_array_foreach(json_object_get(report, "notes"), i, n)
-        fprintf(out, "racelab: note: %s\n", s_(n, "summary"));
+    size_t ruled_out = 0;
+    json_array_foreach(json_object_get(report, "notes"), i, n) {
+        bool cycle = strcmp(s_(n, "kind"), "suppressed-cycle") == 0;
+        if (!cycle || ++ruled_out <= 10)
+            fprintf(out, "racelab: note: %s\n", s_(n, "summary"));
+    }
+    if (ruled_out > 10)
+        fprintf(out, "racelab: note: ... and %zu more lock-order cycles that cannot deadlock (all are in the JSON report)\n",
+                ruled_out - 10);
     /* SUMMARY line: counts per kind */
     const char *kinds[] = { "deadlock", "potential-deadlock", "data-race", "lost-update", "double-lock",
                             "unlock-unlocked", "unlock-foreign", "destroy-locked", "held-at-exit", "cond-misuse",

@@ -558,10 +558,13 @@ static void analyze_cycles(builder *b, const rl_ev_proc *p, json_t *findings)
             break;
         }
     }
-    if (truncated)
-        json_array_append_new(b->notes, json_pack("{s:s,s:i,s:s}", "kind", "limit", "pid", p->pid, "summary",
-                                                  "the lock-order graph has more cycles than the analysis bound; "
-                                                  "only the first ones (the shortest) are checked"));
+    if (truncated) {
+        char summary[300];
+        snprintf(summary, sizeof summary,
+                 "the lock-order graph has more cycles than racelab examines (%zu, shortest first); the others were "
+                 "not checked, so a cycle among them that can deadlock is not reported", max);
+        json_array_append_new(b->notes, json_pack("{s:s,s:i,s:s}", "kind", "limit", "pid", p->pid, "summary", summary));
+    }
     if (cut) {
         char summary[256];
         snprintf(summary, sizeof summary,
@@ -798,8 +801,12 @@ static void analyze_deadlock(builder *b, const rl_ev_proc *p, json_t *findings)
             size_t wat;
             if (retake)
                 wat = (size_t)snprintf(what, sizeof what, "pthread_cond_wait, to take %s back", name_of(locks, id));
-            else
-                wat = (size_t)snprintf(what, sizeof what, "%s(%s)", op_call(w->op), name_of(locks, id));
+            else /* "lock" is a mutex's; an rwlock's write lock and a spinlock say what they are */
+                wat = (size_t)snprintf(what, sizeof what, "%s(%s)",
+                                       strcmp(w->op, "lock") == 0 && l && strcmp(l->kind, "rwlock") == 0     ? "wrlock"
+                                       : strcmp(w->op, "lock") == 0 && l && strcmp(l->kind, "spinlock") == 0 ? "spin_lock"
+                                                                                                            : op_call(w->op),
+                                       name_of(locks, id));
             /* the lock it needs (or, woken from a condition wait, must take back) is held by a thread that
              * ended: nothing will ever release it */
             uint64_t needs = lock_wait || retake ? w->object : w->via;

@@ -474,6 +474,17 @@ Test(finding, stall_names_a_holder_that_ended)
     }
 }
 
+/* An rwlock asked for writing by its reader: the wait is "wrlock", not the mutex's "lock". */
+Test(finding, rwlock_upgrade_waits_in_wrlock)
+{
+    rl_run run;
+    rl_run_test_program(&run, "rwlock_upgrade", NULL);
+    rl_expect_ended_by_deadlock(&run, "deadlock,double-lock");
+    json_t *deadlock = rl_finding(&run, "deadlock", 0);
+    rl_expect(&run, strstr(rl_str_at(&run, deadlock, "summary"), "T1 holds rw and waits in wrlock(rw)") != NULL);
+    rl_run_free(&run);
+}
+
 /* A blank racelab_name_lock name is ignored (the lock keeps its variable's name), and the log has no
  * line the report would take for a torn one. */
 Test(finding, blank_lock_name_is_ignored)

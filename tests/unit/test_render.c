@@ -642,6 +642,27 @@ Test(text, plain_strings_pass_unchanged)
     json_decref(r);
 }
 
+/* A flood of ruled-out cycles (a thread holding 200 locks in both orders makes thousands) is cut to
+ * the first 10 and a count in the text; every other note is printed. */
+Test(text, ruled_out_cycles_stop_after_ten)
+{
+    json_t *notes = json_array();
+    for (int i = 0; i < 25; i++)
+        json_array_append_new(notes, json_pack("{s:s,s:s}", "kind", "suppressed-cycle", "summary", "cycle ruled out"));
+    json_array_append_new(notes, json_pack("{s:s,s:s}", "kind", "limit", "summary", "a limit"));
+    json_t *r = json_pack("{s:[],s:o,s:b}", "findings", "notes", notes, "instrumented", 1);
+    char *text = text_of(r);
+    size_t ruled_out = 0;
+    for (const char *at = text; (at = strstr(at, "racelab: note: cycle ruled out\n")); at++)
+        ruled_out++;
+    cr_assert_eq(ruled_out, 10, "%s", text);
+    cr_assert(contains(text, "racelab: note: a limit\n"), "%s", text);
+    cr_assert(contains(text, "racelab: note: ... and 15 more lock-order cycles that cannot deadlock (all are in the JSON "
+                             "report)\n"), "%s", text);
+    free(text);
+    json_decref(r);
+}
+
 /* ---- any input -------------------------------------------------------------------------------- */
 
 Test(robust, empty_report)
