@@ -349,6 +349,8 @@ static void parse_line(rl_eventlog *log, char *line, rl_ev_proc **curp)
                 if (acc[k]->n_held < 8)
                     acc[k]->held[acc[k]->n_held++] = num(tok[at]);
         }
+        for (int k = 0; k < 2 && at < n; k++) /* optional: which were held for reading */
+            acc[k]->held_read = (uint8_t)num(tok[at++]);
     } else if (strcmp(tag, "K") == 0) {
         if (split(line + 1, t, 4) < 4) { log->malformed++; return; }
         rl_ev_lockset *k = push(&cur->lockset, &cur->n_lockset, sizeof *k);

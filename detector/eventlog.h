@@ -52,6 +52,7 @@ typedef struct rl_ev_name { uint64_t addr; char *name; } rl_ev_name;
 typedef struct rl_ev_access {
     uint32_t tid; char op; int64_t value; uint64_t stack;
     uint64_t held[8]; uint32_t n_held;
+    uint8_t held_read;            /* bit i: held[i] was held for reading */
 } rl_ev_access;
 typedef struct rl_ev_race {      /* R: a data race found by happens-before */
     uint64_t var; char kind[16];

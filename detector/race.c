@@ -91,6 +91,7 @@ static inline void set_info(rl_access_info *dst, const rl_access_info *src, bool
     dst->value = src->value;
     uint32_t n = src->n_held;
     dst->n_held = n;
+    dst->held_read = src->held_read;
     if (n > RL_ACCESS_MAX_HELD)
         n = RL_ACCESS_MAX_HELD;
     for (uint32_t i = 0; i < n; i++)

@@ -53,6 +53,7 @@
 typedef struct rl_access_info {
     uint32_t tid;                      /* accessing thread */
     bool is_write;                     /* set by rl_race_on_read/on_write in what they store */
+    uint8_t held_read;                 /* bit i: held[i] was held for reading (an rwlock's read side) */
     uintptr_t pc;                      /* program counter of the access */
     int64_t value;                     /* value read or written */
     uint32_t n_held;                   /* locks held at the access (may exceed RL_ACCESS_MAX_HELD) */

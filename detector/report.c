@@ -960,13 +960,22 @@ static const char *op_word(char op) { return op == 'w' ? "write" : "read"; }
 static json_t *access_json(builder *b, json_t *f, const rl_ev_proc *p, const rl_ev_access *a, char *site, size_t n)
 {
     add_thread(b, f, p, a->tid);
-    json_t *held = json_array();
-    for (uint32_t i = 0; i < a->n_held; i++)
-        json_array_append_new(held, json_integer(add_lock(b, f, a->held[i])));
+    json_t *held = json_array(), *reading = json_array();
+    for (uint32_t i = 0; i < a->n_held; i++) {
+        int id = add_lock(b, f, a->held[i]);
+        json_array_append_new(held, json_integer(id));
+        if (a->held_read >> i & 1)
+            json_array_append_new(reading, json_integer(id));
+    }
     json_t *stack = frames_json(b, a->stack);
     site_text(stack, site, n);
-    return json_pack("{s:i,s:s,s:I,s:o,s:o}", "thread", (int)a->tid, "op", op_word(a->op), "value",
-                     (json_int_t)a->value, "locks_held", held, "stack", stack);
+    json_t *acc = json_pack("{s:i,s:s,s:I,s:o,s:o}", "thread", (int)a->tid, "op", op_word(a->op), "value",
+                            (json_int_t)a->value, "locks_held", held, "stack", stack);
+    if (json_array_size(reading))
+        json_object_set_new(acc, "locks_held_for_reading", reading);
+    else
+        json_decref(reading);
+    return acc;
 }
 
 static void held_text(json_t *f, json_t *acc, char *buf, size_t n)
@@ -979,9 +988,16 @@ static void held_text(json_t *f, json_t *acc, char *buf, size_t n)
         snprintf(buf, n, "no lock");
         return;
     }
-    json_array_foreach(held, i, id)
-        at += (size_t)snprintf(buf + at, at < n ? n - at : 0, "%s%s", i ? ", " : "",
-                               name_of(json_object_get(f, "locks"), (int)json_integer_value(id)));
+    json_t *reading = json_object_get(acc, "locks_held_for_reading");
+    json_array_foreach(held, i, id) {
+        bool for_reading = false;
+        size_t k;
+        json_t *r;
+        json_array_foreach(reading, k, r) for_reading |= json_integer_value(r) == json_integer_value(id);
+        at += (size_t)snprintf(buf + at, at < n ? n - at : 0, "%s%s%s", i ? ", " : "",
+                               name_of(json_object_get(f, "locks"), (int)json_integer_value(id)),
+                               for_reading ? " for reading" : "");
+    }
 }
 
 static void analyze_races(builder *b, const rl_ev_proc *p, json_t *findings)

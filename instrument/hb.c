@@ -158,6 +158,31 @@ void rt_hb_barrier_depart(rt_thread *t, rt_lock *b, uint64_t round)
     obj_unlock(b);
 }
 
+void rt_hb_read_release(rt_thread *t, rt_lock *rw)
+{
+    if (!rt_hb_active())
+        return;
+    rt_hb_own_entry(t);
+    obj_lock(rw);
+    if (!rw->read_vc)
+        rw->read_vc = locked_alloc(NULL, sizeof *rw->read_vc); /* zeroed: an empty clock */
+    if (rw->read_vc) /* (out of memory: a later writer may be reported racing with this reader) */
+        rl_vclock_join(rw->read_vc, &t->vc, &rt_locked_pool_allocator);
+    obj_unlock(rw);
+    rl_vclock_increment(&t->vc, t->tid, &rt_locked_pool_allocator);
+}
+
+void rt_hb_acquire_reads(rt_thread *t, rt_lock *rw)
+{
+    if (!rt_hb_active())
+        return;
+    rt_hb_own_entry(t);
+    obj_lock(rw);
+    if (rw->read_vc)
+        rl_vclock_join(&t->vc, rw->read_vc, &rt_locked_pool_allocator);
+    obj_unlock(rw);
+}
+
 void rt_hb_create(rt_thread *parent, rt_thread *child)
 {
     if (!rt_hb_active() || !child)

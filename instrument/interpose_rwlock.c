@@ -97,7 +97,9 @@ static int rw_acquire(pthread_rwlock_t *rw, int mode, rw_how how, const struct t
     }
     if (rc == 0) {
         rt_after_acquire(t, &acq);
-        rt_hb_acquire(t, l);
+        rt_hb_acquire(t, l); /* the writers' releases */
+        if (mode == RL_MODE_WRITE)
+            rt_hb_acquire_reads(t, l); /* and, for a writer, the readers' */
         rt_timeline(t, RT_TL_ACQUIRED, l);
     }
     rt_leave(t);
@@ -138,8 +140,13 @@ RT_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *rw)
     bool foreign = false;
     if (l) {
         rt_sched_point(t, RT_OP_UNLOCK, l->index, 0);
+        const rt_held *mine = rt_held_find(t, l);
+        bool read_unlock = mine && mine->mode == RL_MODE_READ;
         rt_before_release(t, l, RT_CALLER_PC, &foreign);
-        rt_hb_release(t, l);
+        if (read_unlock) /* readers order no other reader (rt_hb_read_release) */
+            rt_hb_read_release(t, l);
+        else
+            rt_hb_release(t, l);
         rt_timeline(t, RT_TL_UNLOCK, l);
     }
     int rc = rt_real.rwlock_unlock(rw);

@@ -129,6 +129,7 @@ typedef struct rt_lock {
             struct rt_barrier_clocks *barrier_clocks; /* happens-before per round (hb.c) */
         };
         struct rt_var *var;                  /* RT_KIND_VAR: the shared variable's state (shared.c) */
+        rl_vclock *read_vc;                  /* RT_KIND_RWLOCK: the clock its read unlocks carry (hb.c) */
     };
     rt_spin vc_busy;                     /* guards vc (several threads may release into it) */
     rl_vclock vc;                        /* happens-before: the clock its releases carry */
@@ -534,6 +535,10 @@ void rt_hb_acquire_slow(rt_thread *t, rt_lock *obj);
  * the round, for depart. */
 uint64_t rt_hb_barrier_arrive(rt_thread *t, rt_lock *barrier);
 void rt_hb_barrier_depart(rt_thread *t, rt_lock *barrier, uint64_t round);
+/* Rwlocks: a read unlock releases into the read clock, which only write locks acquire (readers do not
+ * order each other); write unlocks use the lock's own clock (rt_hb_release), which every lock acquires. */
+void rt_hb_read_release(rt_thread *t, rt_lock *rw);
+void rt_hb_acquire_reads(rt_thread *t, rt_lock *rw);
 void rt_hb_create(rt_thread *parent, rt_thread *child);
 void rt_hb_join(rt_thread *t, rt_thread *child);
 static inline bool rt_hb_active(void) { return atomic_load_explicit(&rt.hb_on, memory_order_relaxed) != 0; }

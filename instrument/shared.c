@@ -231,6 +231,8 @@ static void report_race(rt_var *var, const rl_race_report *rep)
         rt_line_hex(&ln, earlier_stack);
         log_held(&ln, &rep->now);
         log_held(&ln, &rep->earlier);
+        rt_line_u64(&ln, rep->now.held_read); /* which of them were held for reading */
+        rt_line_u64(&ln, rep->earlier.held_read);
         rt_line_end(&ln);
     }
     rt_real.mutex_unlock(&rt.lock);
@@ -366,8 +368,11 @@ static inline __attribute__((always_inline)) long access_var(racelab_shared *v, 
     now.pc = pc;
     uint32_t n_held = t->n_held;
     now.n_held = n_held;
-    for (uint32_t i = 0; i < n_held && i < RL_ACCESS_MAX_HELD; i++)
+    now.held_read = 0;
+    for (uint32_t i = 0; i < n_held && i < RL_ACCESS_MAX_HELD; i++) {
         now.held[i] = t->held[i].lock->index;
+        now.held_read |= (uint8_t)((t->held[i].mode == RL_MODE_READ) << i);
+    }
     rl_race_report rep;
     rl_lu_store_result lost;
     lost.first_stale = false;

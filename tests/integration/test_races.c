@@ -388,6 +388,30 @@ static void expect_one_race(const char *program, const char *race_a, const char 
 Test(race, write_write) { expect_one_race(PROGRAM("race_write_write"), "write-write", "write-write"); }
 Test(race, read_write) { expect_one_race(PROGRAM("race_read_write"), "read-write", "write-read"); }
 Test(race, one_pair_seen_in_both_orders) { expect_one_race(PROGRAM("race_both_orders"), "read-write", "write-read"); }
+/* Updates under an rwlock's read side race, and the report says the lock was held for reading. */
+Test(race, held_for_reading_says_so)
+{
+    for (long seed = 0; seed <= 3; seed++) {
+        rl_run run;
+        run_racelab_on(&run, PROGRAM("race_under_read_lock"), seed ? "serial" : "native", seed ? seed : -1, NULL, NULL);
+        rl_expect_report(&run);
+        rl_expect(&run, eq(i64, rl_int_at(&run, NULL, "exit.status"), 0));
+        rl_expect(&run, ge(sz, races_on(&run, "hits", "happens-before"), 1)); /* (an update may be lost too) */
+        size_t i;
+        json_t *f;
+        json_array_foreach(json_object_get(run.report, "findings"), i, f) {
+            if (strcmp(rl_str_at(&run, f, "kind"), "data-race") != 0)
+                continue;
+            rl_expect(&run, strstr(rl_str_at(&run, f, "summary"), "held db_lock for reading, T") != NULL);
+            for (int k = 0; k < 2; k++) {
+                json_t *acc = json_array_get(json_object_get(f, "accesses"), (size_t)k);
+                rl_expect(&run, eq(sz, json_array_size(json_object_get(acc, "locks_held_for_reading")), 1));
+            }
+        }
+        rl_run_free(&run);
+    }
+}
+
 Test(race, between_two_barrier_rounds) { expect_one_race(PROGRAM("barrier_round_race"), "read-write", "write-read"); }
 Test(race, reader_skips_the_once_call) { expect_one_race(PROGRAM("once_skipped_race"), "read-write", "write-read"); }
 
