@@ -1292,7 +1292,12 @@ json_t *rl_report_build(const rl_eventlog *log, const rl_run_info *info)
                     running = info->still_running[k] == p->pid;
                 json_object_set_new(pj, "exit", json_pack("{s:s}", "unknown",
                                                           running ? "still running when the report was written"
-                                                                  : "no exit record (crashed or killed)"));
+                                                                  : "no exit record: it ended by _exit(), a signal or "
+                                                                    "a crash, and racelab did not see its status"));
+            } else if (!deadlocked) {
+                /* it called exit(), and whoever waited for it did so inside the C library (system(), pclose()) */
+                json_object_set_new(pj, "exit", json_pack("{s:s}", "unknown",
+                                                          "it called exit(); racelab did not see its status"));
             }
         }
         json_array_append_new(procs, pj);

@@ -1,4 +1,4 @@
-/* interpose_wait.c: wait(), waitpid() and wait4(): when the program itself reaps a child that ended,
+/* interpose_wait.c: wait(), waitpid(), wait3(), wait4() and waitid(): when the program itself reaps a child that ended,
  * a W line records how (exit status or signal), so the report can say how every followed child
  * ended even though racelab never sees the status of a child its parent waits for. The real
  * function's result and errno are returned unchanged.
@@ -60,3 +60,30 @@ RT_EXPORT pid_t wait4(pid_t pid, int *wstatus, int options, struct rusage *usage
 RT_EXPORT pid_t waitpid(pid_t pid, int *wstatus, int options) { return wait4(pid, wstatus, options, NULL); }
 
 RT_EXPORT pid_t wait(int *wstatus) { return wait4(-1, wstatus, 0, NULL); }
+
+/* (dash, and so system() and popen() children, reap with wait3) */
+RT_EXPORT pid_t wait3(int *wstatus, int options, struct rusage *usage) { return wait4(-1, wstatus, options, usage); }
+
+typedef int (*waitid_fn)(idtype_t, id_t, siginfo_t *, int);
+static _Atomic(waitid_fn) real_waitid;
+
+RT_EXPORT int waitid(idtype_t idtype, id_t id, siginfo_t *info, int options)
+{
+    waitid_fn real = atomic_load_explicit(&real_waitid, memory_order_relaxed);
+    if (!real) {
+        real = (waitid_fn)dlsym(RTLD_NEXT, "waitid");
+        atomic_store_explicit(&real_waitid, real, memory_order_relaxed);
+    }
+    if (!real) {
+        errno = ENOSYS;
+        return -1;
+    }
+    int rc = real(idtype, id, info, options);
+    if (rc == 0 && info && info->si_pid > 0 && !(options & WNOWAIT)) { /* WNOWAIT: it is still to be reaped */
+        if (info->si_code == CLD_EXITED)
+            log_reaped(info->si_pid, W_EXITCODE(info->si_status, 0));
+        else if (info->si_code == CLD_KILLED || info->si_code == CLD_DUMPED)
+            log_reaped(info->si_pid, info->si_status); /* a status that WIFSIGNALED reads as that signal */
+    }
+    return rc;
+}

@@ -85,7 +85,8 @@ static void log_unobserved(void)
     rt_line_u64(&ln, n);
     rt_line_str(&ln, n == 1 ? "pthread call" : "pthread calls");
     rt_line_str(&ln, "made by signal handlers while their thread was inside racelab's own bookkeeping or "
-                     "a blocking call went straight to pthreads, unobserved");
+                     "a blocking call went straight to pthreads, unobserved (a handler that leaves a blocking "
+                     "call with longjmp/siglongjmp leaves every later call of its thread unobserved too)");
     rt_line_end(&ln);
 }
 

@@ -222,6 +222,20 @@ Test(process, child_killed_by_a_signal)
     rl_run_free(&run);
 }
 
+/* Children the program reaps with wait3 (dash: system(), popen()) and waitid: their entries say how
+ * they ended. */
+Test(process, children_reaped_with_wait3_and_waitid)
+{
+    rl_run run;
+    rl_run_test_program(&run, "reaps_with_wait3_and_waitid", NULL);
+    rl_expect_normal_exit(&run, "");
+    json_t *procs = json_object_get(run.report, "processes");
+    rl_expect(&run, eq(sz, json_array_size(procs), 3));
+    rl_expect(&run, eq(i64, rl_int_at(&run, json_array_get(procs, 1), "exit.status"), 3));
+    rl_expect(&run, eq(str, rl_str_at(&run, json_array_get(procs, 2), "exit.signal_name"), "SIGKILL"));
+    rl_run_free(&run);
+}
+
 /* ---- ending ------------------------------------------------------------------------------------- */
 
 Test(ending, exit_while_threads_hold_locks)
