@@ -226,7 +226,8 @@ static void parse_line(rl_eventlog *log, char *line, rl_ev_proc **curp)
         }
         map_put(&ix->stacks, s->uid, log->n_stacks - 1);
     } else if (strcmp(tag, "L") == 0) {
-        if (split(line + 1, t, 6) < 6) { log->malformed++; return; }
+        size_t nt = split(line + 1, t, 7);
+        if (nt < 6) { log->malformed++; return; }
         rl_ev_lock *l = push(&log->locks, &log->n_locks, sizeof *l);
         if (!l) return;
         l->uid = num(t[0]);
@@ -235,6 +236,7 @@ static void parse_line(rl_eventlog *log, char *line, rl_ev_proc **curp)
         snprintf(l->mtype, sizeof l->mtype, "%s", t[3]);
         l->pshared = (int)num(t[4]);
         l->init_stack = num(t[5]);
+        l->first_use = nt > 6 && num(t[6]) != 0; /* optional */
         l->proc = (size_t)(cur - log->procs);
         map_put(&ix->locks, l->uid, log->n_locks - 1);
     } else if (strcmp(tag, "N") == 0) {

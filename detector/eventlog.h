@@ -20,6 +20,7 @@ typedef struct rl_ev_lock {
     uint64_t uid, addr, init_stack;
     char kind[16], mtype[16];
     int pshared;
+    bool first_use; /* no init call was seen: init_stack is where it was first used */
     size_t proc;   /* index of the process image that created it */
 } rl_ev_lock;
 typedef struct rl_ev_gates { uint64_t uid; uint64_t *locks; size_t n; } rl_ev_gates;

@@ -606,7 +606,7 @@ static void put_misuse(html_ctx *c, json_t *f)
         if (!json_array_size(json_object_get(l, "init")))
             continue;
         fputs("<h4>", out);
-        put_fmt(out, "%s was created at", str_(l, "name"));
+        put_fmt(out, "%s was %s at", str_(l, "name"), json_is_true(json_object_get(l, "first_use")) ? "first used" : "created");
         fputs("</h4>\n", out);
         put_stack(c, json_object_get(l, "init"));
     }

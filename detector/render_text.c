@@ -322,7 +322,8 @@ static void print_finding(FILE *out, json_t *f, size_t index)
         json_t *l;
         json_array_foreach(json_object_get(f, "locks"), i, l) {
             if (json_array_size(json_object_get(l, "init"))) {
-                fprintf(out, "  %s was created at:\n", s_(l, "name"));
+                fprintf(out, "  %s was %s at:\n", s_(l, "name"),
+                        json_is_true(json_object_get(l, "first_use")) ? "first used" : "created");
                 print_stack(out, json_object_get(l, "init"), "    ");
             }
         }

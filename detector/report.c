@@ -195,6 +195,8 @@ static json_t *lock_json(builder *b, uint64_t uid)
     if (strcmp(l->kind, "mutex") == 0)
         json_object_set_new(j, "type", json_string(l->mtype));
     json_object_set_new(j, "init", frames_json(b, l->init_stack));
+    if (l->first_use)
+        json_object_set_new(j, "first_use", json_true());
     return j;
 }
 
@@ -812,11 +814,13 @@ static void analyze_deadlock(builder *b, const rl_ev_proc *p, json_t *findings)
             uint64_t needs = lock_wait || retake ? w->object : w->via;
             long long gone = ended_holder(p, needs);
             if (w->via && !lock_wait && !retake) {
-                int mid = add_lock(b, f, w->via);
-                json_object_set_new(wj, "mutex", json_integer(mid));
-                if (gone >= 0 && wat < sizeof what)
-                    snprintf(what + wat, sizeof what - wat, ", and would have to take %s back, which T%lld still holds: it "
-                             "ended without unlocking it", name_of(locks, mid), gone);
+                if (gone >= 0) { /* (a mutex nobody holds is no part of why it waits) */
+                    int mid = add_lock(b, f, w->via);
+                    json_object_set_new(wj, "mutex", json_integer(mid));
+                    if (wat < sizeof what)
+                        snprintf(what + wat, sizeof what - wat, ", and would have to take %s back, which T%lld still "
+                                 "holds: it ended without unlocking it", name_of(locks, mid), gone);
+                }
             } else if (gone >= 0 && (lock_wait || retake) && wat < sizeof what) {
                 snprintf(what + wat, sizeof what - wat, ", which T%lld still holds: it ended without unlocking it", gone);
             }

