@@ -494,6 +494,8 @@ Test(finding, blank_lock_name_is_ignored)
     rl_expect_normal_exit(&run, "potential-deadlock");
     expect_one_cycle(&run, "account 3,blank_lock");
     rl_expect(&run, eq(sz, json_array_size(json_object_get(run.report, "notes")), 0));
+    /* both are PTHREAD_MUTEX_INITIALIZER locks: no init call, so the stack shown is their first use */
+    rl_expect(&run, eq(int, rl_bool_at(&run, rl_finding(&run, "potential-deadlock", 0), "locks.0.first_use"), 1));
     rl_run_free(&run);
 }
 
