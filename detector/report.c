@@ -760,6 +760,9 @@ static const char *op_call(const char *op)
 /* The thread that ended holding lock (its held-at-exit record in this process), or -1. */
 static long long ended_holder(const rl_ev_proc *p, uint64_t lock)
 {
+    for (size_t i = 0; lock && i < p->n_holds; i++) /* a live thread holds it now (a robust mutex taken over) */
+        if (p->holds[i].lock == lock)
+            return -1;
     for (size_t i = 0; lock && i < p->n_misuse; i++)
         if (p->misuse[i].lock == lock && strcmp(p->misuse[i].kind, "held-at-exit") == 0)
             return p->misuse[i].tid;
