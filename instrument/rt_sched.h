@@ -37,6 +37,9 @@ static inline void rt_sched_notify(const void *obj)
         rt_sched_notify_slow(obj);
 }
 void rt_sched_thread_started(rt_thread *t);  /* in the new thread, before its start routine */
+/* Fork child (only the forking thread exists): the scheduler starts afresh with that thread holding the
+ * token; the parent's other threads, copied as ended, can never be given it. */
+void rt_sched_after_fork_child(rt_thread *self);
 void rt_sched_thread_ended(rt_thread *t);
 void rt_sched_wait_registered(rt_thread *child); /* creator: until the child is in the schedule */
 /* Token modes: a condition wait kept by the scheduler (the caller has released the mutex and takes it

@@ -174,6 +174,7 @@ static void on_fork_child(void)
     rt_log_process_header();
     rt_thread_after_fork_child(self);
     rt_vars_after_fork_child(self && fork_saved_in_runtime);
+    rt_sched_after_fork_child(self);
     if (self) {
         rt_line ln;
         rt_line_start(&ln, "T");

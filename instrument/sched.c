@@ -300,6 +300,27 @@ void rt_sched_thread_started(rt_thread *t)
     unlock_sched();
 }
 
+void rt_sched_after_fork_child(rt_thread *self)
+{
+    /* another thread may have held the scheduler's mutex at the fork, or been waiting on its condition
+     * variables: they are made anew, not unlocked */
+    sc.m = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
+    sc.cv = (pthread_cond_t)PTHREAD_COND_INITIALIZER;
+    sc.streak_owner = NULL;
+    sc.streak = 0;
+    for (rt_thread *t = rt.threads; t; t = t->next)
+        if (t != self)
+            t->sched_state = SS_ENDED;
+    sc.owner = NULL;
+    if (self) {
+        self->sched_cv = (pthread_cond_t)PTHREAD_COND_INITIALIZER;
+        if (rt_sched_token_mode() && self->registered && self->sched_state != SS_OUT) {
+            self->sched_state = SS_RUNNING; /* it was running the program's fork(): it had the token */
+            sc.owner = self;
+        }
+    }
+}
+
 void rt_sched_wait_registered(rt_thread *child)
 {
     if (!rt_sched_token_mode())

@@ -149,6 +149,22 @@ static json_t *process(rl_run *run, long long pid, size_t index)
     return NULL;
 }
 
+/* Under serial and pct too: the child's scheduler starts afresh with the forking thread holding the
+ * token (it used to keep the parent's, with threads that do not exist in the child, and hung). */
+Test(process, fork_while_other_threads_hold_locks_under_schedules)
+{
+    static const char *const schedules[] = {"serial", "pct"};
+    for (size_t i = 0; i < 2; i++) {
+        rl_run run;
+        rl_run_racelab(&run, (const char *const[]){"run", "--json", RL_REPORT, "--schedule", schedules[i], "--seed", "1",
+                                                   "--", TEST_PROGRAM("fork_while_locked"), NULL});
+        rl_expect_normal_exit(&run, "potential-deadlock");
+        long long child = rl_int_at(&run, rl_finding(&run, "potential-deadlock", 0), "pid");
+        expect_one_cycle(&run, "locks[2],locks[3]", child);
+        rl_run_free(&run);
+    }
+}
+
 Test(process, fork_while_other_threads_hold_locks)
 {
     rl_run run;
