@@ -215,6 +215,7 @@ typedef struct rt_thread {
     struct rt_timeline *timeline;  /* timeline.c: recent lock events, or NULL */
     struct rt_thread *next;        /* registry list */
     uintptr_t stack_lo, stack_hi;  /* its stack (threads started through pthread_create; else 0, 0) */
+    uintptr_t enter_frame;         /* the frame of the wrapper that last entered the runtime (rt_enter) */
     rt_lock *stack_locks;          /* records made for objects on that stack: retired when it ends */
     /* the fast path's memo, indexed by fast_slot() in interpose_mutex.c: fast_small, or once the
      * thread has missed often, a larger mmap'd one. Written pointer first, then mask; read mask first:
@@ -272,6 +273,7 @@ typedef struct rt_state {
     uint64_t start_ns;              /* CLOCK_MONOTONIC at init: timeline time zero */
     pthread_key_t thread_key;       /* its destructor ends threads that exit by unwinding */
     _Atomic uint64_t unobserved;    /* pthread calls re-entering a busy wrapper (signal handlers) */
+    _Atomic uint64_t longjmps;      /* wrappers left by a signal handler's longjmp (rt_enter_stale) */
 } rt_state;
 
 extern rt_state rt;
@@ -377,6 +379,11 @@ static inline void rt_progress(rt_thread *t)
  * interrupted it (the runtime itself calls the real functions): it passes straight through, counted
  * as unobserved (docs/runtime-locking.md). */
 void rt_unobserved_call(void);
+/* t->in_runtime was set on entry: false for a signal handler's call made inside the runtime (it goes
+ * straight through, counted); true when no wrapper is running at all any more, because a signal
+ * handler left one with longjmp/siglongjmp (the call was made from a frame at or above the wrapper's:
+ * runtime.c), after which the thread's state is put right and the call is observed. */
+bool rt_enter_stale(rt_thread *t, uintptr_t frame);
 static inline rt_thread *rt_enter(void)
 {
     if (!atomic_load_explicit(&rt.ready, memory_order_acquire))
@@ -384,11 +391,12 @@ static inline rt_thread *rt_enter(void)
     rt_thread *t = rt_self();
     if (!t)
         return NULL;
-    if (__builtin_expect(t->in_runtime, 0)) {
+    if (__builtin_expect(t->in_runtime, 0) && !rt_enter_stale(t, (uintptr_t)__builtin_frame_address(0))) {
         rt_unobserved_call();
         return NULL;
     }
     t->in_runtime = 1;
+    t->enter_frame = (uintptr_t)__builtin_frame_address(0);
     rt_progress(t);
     return t;
 }

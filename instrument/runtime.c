@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <execinfo.h>
 #include <link.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
@@ -74,19 +75,47 @@ void rt_unobserved_call(void)
     atomic_fetch_add_explicit(&rt.unobserved, 1, memory_order_relaxed);
 }
 
+bool rt_enter_stale(rt_thread *t, uintptr_t frame)
+{
+    /* A handler runs below the frame it interrupted, on the thread's stack or an alternate one; a call
+     * at or above the wrapper's frame, on the thread's own stack and not on an alternate signal stack,
+     * can only come after the wrapper was left without returning. Threads without known stack bounds
+     * (the main thread) are not checked. */
+    if (!t->stack_hi || !t->enter_frame || frame < t->enter_frame || frame < t->stack_lo || frame >= t->stack_hi)
+        return false;
+    stack_t alt;
+    if (sigaltstack(NULL, &alt) != 0 || (alt.ss_flags & SS_ONSTACK))
+        return false;
+    t->in_runtime = 0;
+    rt_block_end(t); /* whatever it was blocked in, it is not now */
+    t->enter_frame = 0;
+    atomic_fetch_add_explicit(&rt.longjmps, 1, memory_order_relaxed);
+    rt_sched_return(t); /* it left the schedule for the blocking call: back in (token schedules) */
+    return true;
+}
+
 /* rt.lock held: the note saying how many calls signal handlers made unobserved. */
 static void log_unobserved(void)
 {
     uint64_t n = atomic_load(&rt.unobserved);
-    if (!n)
-        return;
     rt_line ln;
+    if (n) {
+        rt_line_start(&ln, "I");
+        rt_line_u64(&ln, n);
+        rt_line_str(&ln, n == 1 ? "pthread call" : "pthread calls");
+        rt_line_str(&ln, "made by signal handlers while their thread was inside racelab's own bookkeeping or "
+                         "a blocking call went straight to pthreads, unobserved (in the main thread, also every "
+                         "call after a handler left a blocking call with longjmp)");
+        rt_line_end(&ln);
+    }
+    uint64_t jumps = atomic_load(&rt.longjmps);
+    if (!jumps)
+        return;
     rt_line_start(&ln, "I");
-    rt_line_u64(&ln, n);
-    rt_line_str(&ln, n == 1 ? "pthread call" : "pthread calls");
-    rt_line_str(&ln, "made by signal handlers while their thread was inside racelab's own bookkeeping or "
-                     "a blocking call went straight to pthreads, unobserved (a handler that leaves a blocking "
-                     "call with longjmp/siglongjmp leaves every later call of its thread unobserved too)");
+    rt_line_u64(&ln, jumps);
+    rt_line_str(&ln, jumps == 1 ? "time" : "times");
+    rt_line_str(&ln, "a signal handler left a blocking pthread call with longjmp/siglongjmp: racelab took the "
+                     "thread up again at its next call");
     rt_line_end(&ln);
 }
 

@@ -485,6 +485,24 @@ Test(finding, rwlock_upgrade_waits_in_wrlock)
     rl_run_free(&run);
 }
 
+/* A signal handler that siglongjmps out of a blocking call (sem_wait) leaves racelab's wrapper without
+ * returning; the thread's later calls are still observed (they were all let through unobserved). */
+Test(finding, longjmp_out_of_a_blocking_call)
+{
+    rl_run run;
+    rl_run_test_program(&run, "longjmp_out_of_wait", NULL);
+    rl_expect_normal_exit(&run, "potential-deadlock");
+    expect_one_cycle(&run, "a,b");
+    rl_expect(&run, eq(str, run.out, "timed out\n"));
+    size_t i;
+    json_t *n;
+    bool said = false;
+    json_array_foreach(json_object_get(run.report, "notes"), i, n)
+        said |= strstr(rl_str_at(&run, n, "summary"), "left a blocking pthread call with longjmp") != NULL;
+    rl_expect(&run, said);
+    rl_run_free(&run);
+}
+
 /* A blank racelab_name_lock name is ignored (the lock keeps its variable's name), and the log has no
  * line the report would take for a torn one. */
 Test(finding, blank_lock_name_is_ignored)
