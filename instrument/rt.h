@@ -403,6 +403,7 @@ static inline rt_thread *rt_enter(void)
 static inline void rt_leave(rt_thread *t)
 {
     t->in_runtime = 0;
+    t->enter_frame = 0; /* in_runtime set without it (the fast path) is never taken for stale */
 }
 static inline void rt_block_begin(rt_thread *t, rt_block what, void *obj, uintptr_t pc)
 {

@@ -81,7 +81,12 @@ bool rt_enter_stale(rt_thread *t, uintptr_t frame)
      * at or above the wrapper's frame, on the thread's own stack and not on an alternate signal stack,
      * can only come after the wrapper was left without returning. Threads without known stack bounds
      * (the main thread) are not checked. */
-    if (!t->stack_hi || !t->enter_frame || frame < t->enter_frame || frame < t->stack_lo || frame >= t->stack_hi)
+    /* A handler's frame lies below the interrupted code by at least the kernel's signal frame (over 1 KiB
+     * on x86-64 and aarch64: the saved registers and FP state); a call after the jump comes from about
+     * the depth of the left wrapper, give or take the wrappers' own internal calls. */
+    enum { STALE_MARGIN = 1024 };
+    if (!t->stack_hi || !t->enter_frame || frame + STALE_MARGIN < t->enter_frame || frame < t->stack_lo ||
+        frame >= t->stack_hi)
         return false;
     stack_t alt;
     if (sigaltstack(NULL, &alt) != 0 || (alt.ss_flags & SS_ONSTACK))
