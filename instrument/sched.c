@@ -15,7 +15,8 @@
  * (it polls a flag under a mutex, say, waiting for one of them) drops below all of them, as at a change
  * point: pct never changes priorities after its first steps, so without this a polling loop would
  * keep the token for ever from the thread it waits for. The drop depends only on the steps, so the
- * same seed still gives the same run. `random` only perturbs timing (yields and short sleeps) at points; `native` does nothing. */
+ * same seed still gives the same run. `random` only perturbs timing (yields and short sleeps) at
+ * points; `native` does nothing. */
 #include <sched.h>
 #include <sys/syscall.h>
 #include <unistd.h>
