@@ -757,6 +757,17 @@ static const char *op_call(const char *op)
     return op;
 }
 
+/* The call a thread waits in: op_call's, except that "lock" is a mutex's, and an rwlock's write lock
+ * and a spinlock say what they are. */
+static const char *wait_call(const char *op, const rl_ev_lock *l)
+{
+    if (strcmp(op, "lock") == 0 && l && strcmp(l->kind, "rwlock") == 0)
+        return "wrlock";
+    if (strcmp(op, "lock") == 0 && l && strcmp(l->kind, "spinlock") == 0)
+        return "spin_lock";
+    return op_call(op);
+}
+
 /* The thread that ended holding lock (its held-at-exit record in this process), or -1. */
 static long long ended_holder(const rl_ev_proc *p, uint64_t lock)
 {
@@ -806,12 +817,8 @@ static void analyze_deadlock(builder *b, const rl_ev_proc *p, json_t *findings)
             size_t wat;
             if (retake)
                 wat = (size_t)snprintf(what, sizeof what, "pthread_cond_wait, to take %s back", name_of(locks, id));
-            else /* "lock" is a mutex's; an rwlock's write lock and a spinlock say what they are */
-                wat = (size_t)snprintf(what, sizeof what, "%s(%s)",
-                                       strcmp(w->op, "lock") == 0 && l && strcmp(l->kind, "rwlock") == 0     ? "wrlock"
-                                       : strcmp(w->op, "lock") == 0 && l && strcmp(l->kind, "spinlock") == 0 ? "spin_lock"
-                                                                                                            : op_call(w->op),
-                                       name_of(locks, id));
+            else
+                wat = (size_t)snprintf(what, sizeof what, "%s(%s)", wait_call(w->op, l), name_of(locks, id));
             /* the lock it needs (or, woken from a condition wait, must take back) is held by a thread that
              * ended: nothing will ever release it */
             uint64_t needs = lock_wait || retake ? w->object : w->via;
@@ -827,7 +834,6 @@ static void analyze_deadlock(builder *b, const rl_ev_proc *p, json_t *findings)
             } else if (gone >= 0 && (lock_wait || retake) && wat < sizeof what) {
                 snprintf(what + wat, sizeof what - wat, ", which T%lld still holds: it ended without unlocking it", gone);
             }
-            (void)l;
         } else if (w->join_tid >= 0) {
             json_object_set_new(wj, "joins", json_integer(w->join_tid));
             snprintf(what, sizeof what, "pthread_join(T%lld)", (long long)w->join_tid);
