@@ -142,7 +142,7 @@ int rt_thread_join_at(pthread_t th, void **ret, rt_join_how how, const struct ti
     rt_lock *handle = rt_table_lookup((uintptr_t)th);
     rt_thread *target = handle && handle->kind == RT_KIND_THREAD ? handle->thread : NULL;
     rt_sched_point(t, RT_OP_JOIN, target ? target->tid : 0, 0);
-    if (how == RT_JOIN_TRY) { /* never waits */
+    if (how == RT_JOIN_TRY || target == t) { /* never waits (a thread joining itself gets EDEADLK at once) */
         int rc = real_join(th, ret, how, abstime, clock);
         if (rc == 0)
             rt_hb_join(t, target);

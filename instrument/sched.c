@@ -432,8 +432,10 @@ bool rt_sched_fallback_check(void)
         bool others_ready = false;
         for (rt_thread *t = rt.threads; t; t = t->next)
             others_ready |= t != o && t->sched_state == SS_READY;
-        if (p == o->sched_step_seen && others_ready && o->sched_state == SS_RUNNING &&
-            atomic_load(&o->blocked) == RT_BLOCK_NONE) {
+        /* (a blocked state does not stop it: a thread that blocks in a wrapper gives the token away
+         * first, so an owner still marked blocked is in a call racelab let through, from a signal
+         * handler that interrupted that wrapper, say, and may never return) */
+        if (p == o->sched_step_seen && others_ready && o->sched_state == SS_RUNNING) {
             o->sched_state = SS_OUT; /* it keeps running, unscheduled, until its next point */
             choose_next();
             sc.fallbacks++;

@@ -312,6 +312,20 @@ Test(replay, three_hundred_ready_threads, .timeout = 120)
     }
 }
 
+/* A thread joining itself gets EDEADLK at once under every schedule, not a wait in the scheduler that
+ * ended as a deadlock. */
+Test(replay, join_self_is_refused_at_once)
+{
+    static const char *const modes[] = {"native", "serial", "pct"};
+    for (size_t m = 0; m < 3; m++) {
+        rl_run run;
+        run_racelab_on(&run, PROGRAM("join_self"), modes[m], m ? 1 : -1, NULL, NULL);
+        rl_expect_normal_exit(&run, "");
+        rl_expect(&run, eq(str, run.out, "EDEADLK\n"));
+        rl_run_free(&run);
+    }
+}
+
 /* Threads meeting in pthread_once / call_once wait for the initialiser inside the scheduler, not in
  * the kernel outside it: the same seed gives the same event hash every time (it differed from run to
  * run when the call was made outside the schedule). */
