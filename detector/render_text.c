@@ -121,6 +121,28 @@ static const char *lock_name(json_t *finding, json_int_t id)
     return "?";
 }
 
+/* The kind of lock id ("mutex", "rwlock", "spinlock", ...), or "". */
+static const char *lock_kind(json_t *finding, json_int_t id)
+{
+    size_t i;
+    json_t *l;
+    json_array_foreach(json_object_get(finding, "locks"), i, l)
+        if (json_integer_value(json_object_get(l, "id")) == id)
+            return s_(l, "kind");
+    return "";
+}
+
+/* The call a lock operation of the report names: "lock" is a mutex's; an rwlock's write lock and a
+ * spinlock say what they are. */
+static const char *lock_call(json_t *finding, const char *op, json_int_t id)
+{
+    if (strcmp(op, "lock") == 0 && strcmp(lock_kind(finding, id), "rwlock") == 0)
+        return "wrlock";
+    if (strcmp(op, "lock") == 0 && strcmp(lock_kind(finding, id), "spinlock") == 0)
+        return "spin_lock";
+    return op;
+}
+
 static void print_stack(FILE *out, json_t *frames, const char *indent)
 {
     size_t i;
@@ -178,8 +200,8 @@ static void print_scenario(FILE *out, json_t *finding, json_t *scenario, bool ha
             snprintf(cell, sizeof cell, "cond_wait: lock(%s)%s", lock_name(finding, json_integer_value(lock)),
                      json_is_true(json_object_get(st, "blocks")) ? " ..." : "");
         else if (lock)
-            snprintf(cell, sizeof cell, "%s(%s)%s", s_(st, "op"), lock_name(finding, json_integer_value(lock)),
-                     json_is_true(json_object_get(st, "blocks")) ? " ..." : "");
+            snprintf(cell, sizeof cell, "%s(%s)%s", lock_call(finding, s_(st, "op"), json_integer_value(lock)),
+                     lock_name(finding, json_integer_value(lock)), json_is_true(json_object_get(st, "blocks")) ? " ..." : "");
         else if (json_object_get(st, "joins"))
             snprintf(cell, sizeof cell, "join(T%lld) ...", (long long)json_integer_value(json_object_get(st, "joins")));
         else
@@ -280,18 +302,22 @@ static void print_finding(FILE *out, json_t *f, size_t index)
             json_t *lock = json_object_get(w, "waits_for");
             json_t *obj = json_object_get(w, "object");
             json_t *joins = json_object_get(w, "joins");
-            fprintf(out, "  T%lld waits in %s", (long long)json_integer_value(json_object_get(w, "thread")), s_(w, "op"));
+            json_int_t on = json_integer_value(lock ? lock : obj);
+            fprintf(out, "  T%lld waits in %s", (long long)json_integer_value(json_object_get(w, "thread")),
+                    lock || obj ? lock_call(f, s_(w, "op"), on) : s_(w, "op"));
             if (lock && strcmp(s_(w, "op"), "cond-retake") == 0)
-                fprintf(out, " (pthread_cond_wait taking %s back)", lock_name(f, json_integer_value(lock)));
+                fprintf(out, " (pthread_cond_wait taking %s back)", lock_name(f, on));
             else if (lock || obj)
-                fprintf(out, " for %s", lock_name(f, json_integer_value(lock ? lock : obj)));
+                fprintf(out, " for %s", lock_name(f, on));
             if (joins)
                 fprintf(out, " for T%lld to finish", (long long)json_integer_value(joins));
             fprintf(out, " at:\n");
             print_stack(out, json_object_get(w, "stack"), "      ");
             json_array_foreach(json_object_get(w, "holds"), k, h) {
-                fprintf(out, "    holding %s (%s), taken at:\n", lock_name(f, json_integer_value(json_object_get(h, "lock"))),
-                        s_(h, "mode"));
+                json_int_t held = json_integer_value(json_object_get(h, "lock"));
+                bool rw = strcmp(lock_kind(f, held), "rwlock") == 0; /* modes mean something for rwlocks only */
+                fprintf(out, "    holding %s%s, taken at:\n", lock_name(f, held),
+                        !rw ? "" : strcmp(s_(h, "mode"), "read") == 0 ? " (for reading)" : " (for writing)");
                 print_stack(out, json_object_get(h, "stack"), "      ");
             }
         }

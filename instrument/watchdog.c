@@ -168,9 +168,9 @@ static void report_and_end(const char *what, const snap *snaps, const uint32_t *
     rt_line_start(&ln, "DE");
     rt_line_end(&ln);
     rt_real.mutex_unlock(&rt.lock);
-    rt_say(strcmp(what, "cycle") == 0
-               ? "deadlock: threads are waiting for each other in a cycle; ending the program (see the report)"
-               : "deadlock: every thread is blocked and nothing can wake them; ending the program (see the report)");
+    rt_say(strcmp(what, "cycle") != 0 ? "deadlock: every thread is blocked and nothing can wake them; ending the program (see the report)"
+           : n == 1 ? "deadlock: a thread waits for itself; ending the program (see the report)"
+                    : "deadlock: threads are waiting for each other in a cycle; ending the program (see the report)");
     rt_end_process_for_deadlock();
 }
 

@@ -482,6 +482,11 @@ Test(finding, rwlock_upgrade_waits_in_wrlock)
     rl_expect_ended_by_deadlock(&run, "deadlock,double-lock");
     json_t *deadlock = rl_finding(&run, "deadlock", 0);
     rl_expect(&run, strstr(rl_str_at(&run, deadlock, "summary"), "T1 holds rw and waits in wrlock(rw)") != NULL);
+    /* the text: the watchdog's line for a thread waiting for itself, the wait, the mode held, the scenario */
+    rl_expect(&run, strstr(run.err, "racelab: deadlock: a thread waits for itself; ending the program") != NULL);
+    rl_expect(&run, strstr(run.err, "  T1 waits in wrlock for rw at:\n") != NULL);
+    rl_expect(&run, strstr(run.err, "    holding rw (for reading), taken at:\n") != NULL);
+    rl_expect(&run, strstr(run.err, "    rdlock(rw)\n    wrlock(rw) ...\n") != NULL);
     rl_run_free(&run);
 }
 
