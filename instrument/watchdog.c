@@ -344,9 +344,9 @@ static void *watchdog_main(void *arg)
         nanosleep(&ts, NULL);
         if (rt_sched_fallback_check() && rt_sched_fallbacks() == 1) {
             rt_real.mutex_lock(&rt.lock);
-            rt_note("schedule fell back: a thread ran for a while without reaching a pthread call or shared "
-                    "access while others waited (it spins on a plain variable?); from there the run is not "
-                    "exactly reproducible");
+            rt_note("schedule fell back: a thread went 100 ms without reaching a pthread call or shared "
+                    "access while others waited (it spins on a plain variable, sleeps, or waits in a call "
+                    "racelab does not see); from there the run is not exactly reproducible");
             rt_real.mutex_unlock(&rt.lock);
         }
         size_t alive = tick(&hist);
