@@ -111,26 +111,21 @@ static const char *s_(json_t *o, const char *k)
     return v ? v : "";
 }
 
-static const char *lock_name(json_t *finding, json_int_t id)
+/* A string field of the finding's lock with that id, or missing when there is none. */
+static const char *lock_field(json_t *finding, json_int_t id, const char *field, const char *missing)
 {
     size_t i;
     json_t *l;
     json_array_foreach(json_object_get(finding, "locks"), i, l)
         if (json_integer_value(json_object_get(l, "id")) == id)
-            return s_(l, "name");
-    return "?";
+            return s_(l, field);
+    return missing;
 }
 
+static const char *lock_name(json_t *finding, json_int_t id) { return lock_field(finding, id, "name", "?"); }
+
 /* The kind of lock id ("mutex", "rwlock", "spinlock", ...), or "". */
-static const char *lock_kind(json_t *finding, json_int_t id)
-{
-    size_t i;
-    json_t *l;
-    json_array_foreach(json_object_get(finding, "locks"), i, l)
-        if (json_integer_value(json_object_get(l, "id")) == id)
-            return s_(l, "kind");
-    return "";
-}
+static const char *lock_kind(json_t *finding, json_int_t id) { return lock_field(finding, id, "kind", ""); }
 
 /* The call a lock operation of the report names: "lock" is a mutex's; an rwlock's write lock and a
  * spinlock say what they are. */

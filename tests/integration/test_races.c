@@ -274,26 +274,32 @@ Test(replay, fallback_when_no_point_is_reached)
     }
 }
 
+/* Runs program under mode/seed `times` times: each run ends normally with no findings and no schedule
+ * fallback, and all give the same event hash. */
+static void expect_clean_replays(const char *program, const char *mode, long seed, int times)
+{
+    char first[64] = "";
+    for (int i = 0; i < times; i++) {
+        rl_run run;
+        run_racelab_on(&run, program, mode, seed, NULL, NULL);
+        rl_expect_normal_exit(&run, "");
+        rl_expect(&run, eq(i64, rl_int_at(&run, NULL, "schedule.fallbacks"), 0));
+        const char *hash = rl_str_at(&run, NULL, "schedule.event_hash");
+        if (i == 0)
+            snprintf(first, sizeof first, "%s", hash);
+        else
+            rl_expect(&run, eq(str, (char *)hash, first));
+        rl_run_free(&run);
+    }
+}
+
 /* Threads polling a flag under a mutex reach a point at every poll, so the fallback never fires; pct
  * must still let the thread that sets the flag run (a thread chosen too many points in a row while
  * others are ready drops below them). Seeds 1 and 2 hung before; each seed replays exactly. */
 Test(replay, pct_poller_gives_way)
 {
-    for (long seed = 1; seed <= 3; seed++) {
-        char first[64] = "";
-        for (int i = 0; i < 2; i++) {
-            rl_run run;
-            run_racelab_on(&run, PROGRAM("poll_flag_under_lock"), "pct", seed, NULL, NULL);
-            rl_expect_normal_exit(&run, "");
-            rl_expect(&run, eq(i64, rl_int_at(&run, NULL, "schedule.fallbacks"), 0));
-            const char *hash = rl_str_at(&run, NULL, "schedule.event_hash");
-            if (i == 0)
-                snprintf(first, sizeof first, "%s", hash);
-            else
-                rl_expect(&run, eq(str, (char *)hash, first));
-            rl_run_free(&run);
-        }
-    }
+    for (long seed = 1; seed <= 3; seed++)
+        expect_clean_replays(PROGRAM("poll_flag_under_lock"), "pct", seed, 2);
 }
 
 /* 300 threads ready at once under serial and pct: a hand-over of the token wakes one thread, not all
@@ -332,21 +338,8 @@ Test(replay, join_self_is_refused_at_once)
 Test(replay, once_callers_replay)
 {
     static const char *const modes[] = {"serial", "pct"};
-    for (size_t m = 0; m < 2; m++) {
-        char first[64] = "";
-        for (int i = 0; i < 4; i++) {
-            rl_run run;
-            run_racelab_on(&run, PROGRAM("hb_once_handoff"), modes[m], 1, NULL, NULL);
-            rl_expect_normal_exit(&run, "");
-            rl_expect(&run, eq(i64, rl_int_at(&run, NULL, "schedule.fallbacks"), 0));
-            const char *hash = rl_str_at(&run, NULL, "schedule.event_hash");
-            if (i == 0)
-                snprintf(first, sizeof first, "%s", hash);
-            else
-                rl_expect(&run, eq(str, (char *)hash, first));
-            rl_run_free(&run);
-        }
-    }
+    for (size_t m = 0; m < 2; m++)
+        expect_clean_replays(PROGRAM("hb_once_handoff"), modes[m], 1, 4);
 }
 
 /* ---- handoff ---------------------------------------------------------------------------------- */
