@@ -77,24 +77,29 @@ void rt_report_misuse_at(rt_thread *t, const char *kind, rt_lock *l, uintptr_t p
     rt_real.mutex_unlock(&rt.lock);
 }
 
+/* "T<tid>" at buf (at least 12 bytes), terminated (no stdio in the runtime's paths). */
+static void put_thread_name(char *buf, uint32_t tid)
+{
+    char digits[12];
+    int k = 0;
+    do {
+        digits[k++] = (char)('0' + tid % 10);
+        tid /= 10;
+    } while (tid);
+    size_t n = 0;
+    buf[n++] = 'T';
+    while (k)
+        buf[n++] = digits[--k];
+    buf[n] = 0;
+}
+
 const char *rt_holder_detail(const rt_lock *l, char *buf)
 {
     const rt_thread *owner = atomic_load_explicit(&l->owner, memory_order_relaxed);
     if (!owner)
         return atomic_load_explicit(&l->readers, memory_order_relaxed) > 0 ? "held-for-reading" : NULL;
-    static const char prefix[] = "held-by-T";
-    size_t n = sizeof prefix - 1;
-    memcpy(buf, prefix, n);
-    char digits[12];
-    int k = 0;
-    uint32_t v = owner->tid;
-    do {
-        digits[k++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (k)
-        buf[n++] = digits[--k];
-    buf[n] = 0;
+    memcpy(buf, "held-by-", 8);
+    put_thread_name(buf + 8, owner->tid);
     return buf;
 }
 
@@ -108,18 +113,8 @@ void rt_note(const char *text)
 
 void rt_note_owner_died(rt_thread *t, const rt_lock *l)
 {
-    char tid[16] = "T";
-    size_t n = 1;
-    char digits[12];
-    int k = 0;
-    uint32_t v = t->tid;
-    do {
-        digits[k++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (k)
-        tid[n++] = digits[--k];
-    tid[n] = 0;
+    char tid[16];
+    put_thread_name(tid, t->tid);
     int was = t->in_runtime;
     t->in_runtime = 1;
     rt_real.mutex_lock(&rt.lock);

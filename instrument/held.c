@@ -131,7 +131,7 @@ void rt_after_acquire(rt_thread *t, const rt_acquire *acq)
     rt_held_push(t, &h);
 }
 
-void rt_before_release(rt_thread *t, rt_lock *l, uintptr_t pc, bool *foreign)
+bool rt_before_release(rt_thread *t, rt_lock *l, uintptr_t pc, bool *foreign)
 {
     *foreign = false;
     rt_held *mine = rt_held_find(t, l);
@@ -139,14 +139,15 @@ void rt_before_release(rt_thread *t, rt_lock *l, uintptr_t pc, bool *foreign)
     if (mine && (mine->mode == RL_MODE_READ || owner == t)) {
         if (mine->mode == RL_MODE_WRITE && l->recursion > 0) {
             l->recursion--;
-            return;
+            return false;
         }
-        if (mine->mode == RL_MODE_READ)
+        bool read_hold = mine->mode == RL_MODE_READ;
+        if (read_hold)
             atomic_fetch_sub_explicit(&l->readers, 1, memory_order_relaxed);
         else
             atomic_store_explicit(&l->owner, NULL, memory_order_relaxed);
         rt_held_remove(t, mine);
-        return;
+        return read_hold;
     }
     if (mine) /* stale: another thread released it for us earlier */
         rt_held_remove(t, mine);
@@ -157,6 +158,7 @@ void rt_before_release(rt_thread *t, rt_lock *l, uintptr_t pc, bool *foreign)
         rt_report_misuse(t, "unlock-foreign", l, pc, rt_holder_detail(l, holder), NULL);
         *foreign = true;
     }
+    return false;
 }
 
 void rt_after_release(rt_thread *t, rt_lock *l, bool foreign, int rc)

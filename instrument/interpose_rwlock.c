@@ -140,10 +140,7 @@ RT_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *rw)
     bool foreign = false;
     if (l) {
         rt_sched_point(t, RT_OP_UNLOCK, l->index, 0);
-        const rt_held *mine = rt_held_find(t, l);
-        bool read_unlock = mine && mine->mode == RL_MODE_READ;
-        rt_before_release(t, l, RT_CALLER_PC, &foreign);
-        if (read_unlock) /* readers order no other reader (rt_hb_read_release) */
+        if (rt_before_release(t, l, RT_CALLER_PC, &foreign)) /* a read unlock orders no later reader */
             rt_hb_read_release(t, l);
         else
             rt_hb_release(t, l);

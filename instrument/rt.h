@@ -451,9 +451,10 @@ enum { RT_ACQ_BLOCKING = 0, RT_ACQ_TRY = 1, RT_ACQ_TIMED = 2 };
 void rt_before_acquire(rt_thread *t, rt_lock *l, int mode, int how, uintptr_t pc, rt_acquire *acq);
 /* After a successful real call. */
 void rt_after_acquire(rt_thread *t, const rt_acquire *acq);
-/* Before the real unlock: returns the misuse kind detected (0 if none) and updates held state.
- * *was_foreign tells the caller to clear the owner if the real unlock succeeds. */
-void rt_before_release(rt_thread *t, rt_lock *l, uintptr_t pc, bool *foreign);
+/* Before the real unlock: updates the held state and reports misuse. Returns true when it released a
+ * read hold (an rwlock's read side). *foreign tells the caller to clear the owner if the real unlock
+ * succeeds. */
+bool rt_before_release(rt_thread *t, rt_lock *l, uintptr_t pc, bool *foreign);
 void rt_after_release(rt_thread *t, rt_lock *l, bool foreign, int rc);
 rt_held *rt_held_find(rt_thread *t, const rt_lock *l);
 void rt_held_remove(rt_thread *t, rt_held *h);

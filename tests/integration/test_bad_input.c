@@ -227,21 +227,33 @@ Test(bad_input, run_bad_racelab_options_env)
     }
 }
 
-Test(bad_input, run_program_missing_or_not_runnable)
+/* Programs racelab cannot start, with the status it must then exit with: 127, not found; 126, not
+ * executable (a directory, a text file without #!, an ELF header and nothing after it). Three of
+ * in_scratch's 8 rotating paths are used, so the caller may make 5 more while it uses these. */
+typedef struct { const char *prog; int status; } unrunnable;
+enum { N_UNRUNNABLE = 5 };
+static void unrunnable_programs(unrunnable cases[N_UNRUNNABLE])
 {
     const char *dir = in_scratch("a directory");
     cr_assert(mkdir(dir, 0755) == 0);
     const char *text = write_text("not-a-program.sh", "echo hi\n");
     const char *elf_garbage = write_text("garbage-elf", "\x7f" "ELF garbage");
     chmod(elf_garbage, 0755);
-    struct { const char *prog; int status; } cases[] = {
+    const unrunnable all[N_UNRUNNABLE] = {
         { "/nonexistent/racelab-no-program", 127 },
         { "racelab-no-such-program-in-path", 127 },
         { dir, 126 },
         { text, 126 },
         { elf_garbage, 126 },
     };
-    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    memcpy(cases, all, sizeof all);
+}
+
+Test(bad_input, run_program_missing_or_not_runnable)
+{
+    unrunnable cases[N_UNRUNNABLE];
+    unrunnable_programs(cases);
+    for (size_t i = 0; i < N_UNRUNNABLE; i++) {
         rl_run run;
         const char *report = in_scratch("r.json");
         racelab(&run, (const char *const[]){ "run", "--json", report, "--", cases[i].prog, NULL });
@@ -589,19 +601,9 @@ Test(bad_input, confirm_unwritable_output_fails_first)
  * confirmation file written. */
 Test(bad_input, confirm_program_missing_or_not_runnable)
 {
-    const char *dir = in_scratch("a directory");
-    cr_assert(mkdir(dir, 0755) == 0);
-    const char *text = write_text("not-a-program.sh", "echo hi\n");
-    const char *elf_garbage = write_text("garbage-elf", "\x7f" "ELF garbage");
-    chmod(elf_garbage, 0755);
-    struct { const char *prog; int status; } cases[] = {
-        { "/nonexistent/racelab-no-program", 127 },
-        { "racelab-no-such-program-in-path", 127 },
-        { dir, 126 },
-        { text, 126 },
-        { elf_garbage, 126 },
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    unrunnable cases[N_UNRUNNABLE];
+    unrunnable_programs(cases);
+    for (size_t i = 0; i < N_UNRUNNABLE; i++) {
         rl_run run;
         const char *out = in_scratch("confirm.json");
         racelab(&run, (const char *const[]){ "confirm", FIXTURE_REPORT, "--tries", "3", "--json", out, "--",
